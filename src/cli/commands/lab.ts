@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { addOptions } from '../../config/mod.js';
+import { realLabPorts } from '../../lab/adapters.js';
+import { LAB_SWITCHES, LAB_VALUE_SPEC, readLabSettings } from '../../lab/config.js';
+import { runSmoothCorners } from '../../lab/experiment.js';
+import { openInBrowser } from '../../lab/open-report.js';
+import { createProgress } from '../../lab/progress.js';
+import { formatSummaryLines } from '../../lab/text-summary.js';
+import type { CliContext } from '../context.js';
+
+/** `peaklab lab smooth-corners`: the main job, from the seed's question to a report with the answers. */
+export function registerLab(program: Command, ctx: CliContext): void {
+  const lab = program.command('lab').description('one-command experiments, each ending in an HTML report');
+  const cmd = lab
+    .command('smooth-corners')
+    .description(
+      'shed vs queue under a sine load: runs `serve orders` in shed mode, then in queue mode, under the ' +
+        'same sine; writes report.html and results.json (embedded backends unless DATABASE_URL/NATS_URL are set)',
+    );
+  addOptions(cmd, LAB_VALUE_SPEC);
+  cmd.option('--quick', `${LAB_SWITCHES.quick.description}; env QUICK`);
+  cmd.option('--open', `${LAB_SWITCHES.open.description}; env OPEN`);
+  cmd.action(async (flags: Record<string, unknown>) => {
+    const settings = readLabSettings(flags, { env: ctx.env, cwd: process.cwd(), now: new Date() });
+    const controller = new AbortController();
+    const onSignal = () => controller.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const { result, files } = await runSmoothCorners(settings, {
+        ports: realLabPorts,
+        progress: createProgress(ctx.err),
+        signal: controller.signal,
+      });
+      ctx.out.write(`${formatSummaryLines(result).join('\n')}\n`);
+      ctx.out.write(`report:  ${files.report}\nresults: ${files.results}\n`);
+      if (settings.open) await openInBrowser(files.report, ctx.env.PATH);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  });
+}

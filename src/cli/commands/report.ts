@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { oneOf, optionalStr, readConfig } from '../../config/mod.js';
+import { type ReportFormat, renderReport, writeOutput } from '../../load/outputs.js';
+import { readResult } from '../../load/result-file.js';
+import type { CliContext } from '../context.js';
+
+const FLAGS = {
+  format: oneOf('report format', ['text', 'html', 'jtl', 'json'] as const, 'text'),
+  output: optionalStr('write to this file instead of stdout', '<file>'),
+};
+
+/** `peaklab report result.json --format text|html|jtl`: rewrites a saved load result. */
+export function registerReport(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('report')
+    .description('rewrite a saved load result (from peaklab load --out) as text, HTML or JMeter CSV')
+    .argument('<result>', 'a peaklab.load-result/v1 JSON file')
+    .option('--format <text|html|jtl|json>', 'report format (default text)')
+    .option('-o, --output <file>', 'write to this file instead of stdout');
+  cmd.action((path: string, raw: Record<string, unknown>) => {
+    const flags = readConfig(FLAGS, raw, {});
+    const text = renderReport(readResult(path), flags.format as ReportFormat);
+    if (flags.output) writeOutput(flags.output, text);
+    else ctx.out.write(text);
+  });
+}

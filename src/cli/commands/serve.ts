@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { addOptions, readConfig } from '../../config/mod.js';
+import { SERVE_SPEC } from '../../services/orders/config.js';
+import { startOrders } from '../../services/orders/service.js';
+import { onShutdownSignal } from '../../shared/lifecycle.js';
+import { createLogger } from '../../shared/logger.js';
+import type { CliContext } from '../context.js';
+
+/** One `serve <name>` subcommand per service; each adds its own flags. */
+const SERVICES: ReadonlyArray<(serve: Command, ctx: CliContext) => void> = [registerOrders];
+
+function registerOrders(serve: Command, ctx: CliContext): void {
+  const cmd = serve
+    .command('orders')
+    .description('the orders service: POST /orders in direct, shed or queue mode (see docs/orders.md)');
+  addOptions(cmd, SERVE_SPEC).action(async (flags: Record<string, unknown>) => {
+    const cfg = readConfig(SERVE_SPEC, flags, ctx.env);
+    const logger = createLogger('orders', cfg.logLevel);
+    const service = await startOrders(cfg, logger, true);
+    onShutdownSignal(logger, () => service.close());
+  });
+}
+
+export function registerServe(program: Command, ctx: CliContext): void {
+  const serve = program.command('serve').description('run a reference service (orders)');
+  for (const register of SERVICES) register(serve, ctx);
+}

@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { addOptions, readConfig } from '../../config/mod.js';
+import { WORKER_SPEC } from '../../services/orders/config.js';
+import { startOrders } from '../../services/orders/service.js';
+import { PeaklabError } from '../../shared/errors.js';
+import { onShutdownSignal } from '../../shared/lifecycle.js';
+import { createLogger } from '../../shared/logger.js';
+import type { CliContext } from '../context.js';
+
+/** One `worker <name>` subcommand per service that has a separate worker side. */
+const WORKERS: ReadonlyArray<(worker: Command, ctx: CliContext) => void> = [registerOrdersWorker];
+
+function registerOrdersWorker(worker: Command, ctx: CliContext): void {
+  const cmd = worker
+    .command('orders')
+    .description('orders workers only: drain the JetStream stream into the database (needs NATS_URL)');
+  addOptions(cmd, WORKER_SPEC).action(async (flags: Record<string, unknown>) => {
+    const cfg = readConfig(WORKER_SPEC, flags, ctx.env);
+    if (cfg.natsUrl === undefined) {
+      // An in-process queue has no producer in a worker-only process: it would wait forever.
+      throw new PeaklabError('PL_CONFIG_INVALID', '--nats-url (NATS_URL) is required for a separate worker');
+    }
+    if (cfg.workers < 1) throw new PeaklabError('PL_CONFIG_INVALID', '--workers: must be at least 1');
+    const logger = createLogger('orders-worker', cfg.logLevel);
+    const service = await startOrders(cfg, logger, false);
+    onShutdownSignal(logger, () => service.close());
+  });
+}
+
+export function registerWorker(program: Command, ctx: CliContext): void {
+  const worker = program.command('worker').description('run a service’s workers as a separate process');
+  for (const register of WORKERS) register(worker, ctx);
+}

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isPeaklabError } from '../shared/errors.js';
+import { duration, int, oneOf, optionalStr } from './fields.js';
+import { envName, flagName, readConfig } from './read.js';
+
+const spec = {
+  port: int('listen port', 8080, { min: 0, max: 65535 }),
+  mode: oneOf('intake mode', ['direct', 'shed', 'queue'] as const, 'queue'),
+  workMs: duration('work per order', 20),
+  natsUrl: optionalStr('NATS server'),
+};
+
+test('names: a flag and its env var are the same words', () => {
+  assert.equal(flagName('rpsLimit'), 'rps-limit');
+  assert.equal(envName('rpsLimit'), 'RPS_LIMIT');
+  assert.equal(envName('natsUrl'), 'NATS_URL');
+});
+
+test('defaults apply when neither flag nor env is given', () => {
+  assert.deepEqual(readConfig(spec, {}, {}), { port: 8080, mode: 'queue', workMs: 20, natsUrl: undefined });
+});
+
+test('a flag wins over its env var, which wins over the default', () => {
+  const cfg = readConfig(spec, { port: '9000' }, { PORT: '7000', MODE: 'shed', WORK_MS: '1s' });
+  assert.equal(cfg.port, 9000);
+  assert.equal(cfg.mode, 'shed');
+  assert.equal(cfg.workMs, 1000);
+});
+
+test('every bad value is reported at once, naming its source', () => {
+  assert.throws(
+    () => readConfig(spec, { port: '70000' }, { MODE: 'turbo', WORK_MS: '20' }),
+    (err: unknown) =>
+      isPeaklabError(err, 'PL_CONFIG_INVALID') &&
+      err.message.includes('--port: must be at most 65535') &&
+      err.message.includes('MODE: "turbo" is not one of') &&
+      err.message.includes('WORK_MS: "20" is not a duration'),
+  );
+});

@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { PeaklabError } from '../shared/errors.js';
+import type { ConfigOf, Spec } from './fields.js';
+
+/** rpsLimit -> rps-limit */
+export function flagName(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** rpsLimit -> RPS_LIMIT: every flag has an env var of the same name in upper snake case. */
+export function envName(key: string): string {
+  return flagName(key).replace(/-/g, '_').toUpperCase();
+}
+
+/** Declares one `--kebab-name <value>` option per field, at registration rather than per run. */
+export function addOptions(cmd: Command, spec: Spec): Command {
+  for (const [key, field] of Object.entries(spec)) {
+    const shown = field.default === undefined ? '' : ` (default ${String(field.default)})`;
+    cmd.option(
+      `--${flagName(key)} ${field.placeholder}`,
+      `${field.description}${shown}; env ${envName(key)}`,
+    );
+  }
+  return cmd;
+}
+
+/**
+ * Reads a whole config once, at start-up: a flag wins over its env var, which wins over the default.
+ * Every bad value is reported together in one PL_CONFIG_INVALID error, so a user fixes them in one go.
+ */
+export function readConfig<S extends Spec>(
+  spec: S,
+  flags: Readonly<Record<string, unknown>>,
+  env: Readonly<Record<string, string | undefined>>,
+): ConfigOf<S> {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, field] of Object.entries(spec)) {
+    const flag = flags[key];
+    const fromEnv = env[envName(key)];
+    const raw = flag !== undefined ? String(flag) : fromEnv;
+    if (raw === undefined) {
+      out[key] = field.default;
+      continue;
+    }
+    try {
+      out[key] = field.parse(raw);
+    } catch (err) {
+      const source = flag !== undefined ? `--${flagName(key)}` : envName(key);
+      problems.push(`${source}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  if (problems.length > 0) throw new PeaklabError('PL_CONFIG_INVALID', problems.join('; '));
+  return out as ConfigOf<S>;
+}

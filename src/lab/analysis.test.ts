@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { analyzeExperiment, analyzeMode } from './analysis.js';
+import { ARRIVALS, SETTINGS, simulate } from './fixtures.testing.js';
+import { backlogOf } from './summary.js';
+import { buildTimeline } from './timeline.js';
+
+test('shed mode: the summary counts what was sent, accepted, refused and processed', () => {
+  const sim = simulate('shed', ARRIVALS, 50, 50);
+  const { summary } = analyzeMode(sim.rec, SETTINGS, 12);
+  assert.equal(summary.sent, 500);
+  assert.equal(summary.accepted, 340);
+  assert.equal(summary.rejected, 160);
+  assert.equal(summary.processed, 340);
+  assert.equal(summary.rows, 340);
+  assert.equal(summary.lost, 0);
+  assert.equal(summary.peakBacklog, 0);
+  assert.equal(summary.workDone, 340);
+  assert.equal(summary.workError, 160);
+  assert.equal(summary.httpP99Ms, 60);
+  assert.equal(summary.e2eP99Ms, 20, 'shed processes inline: 20 ms each');
+  // The integral of the sine (period 10 s, 0..100, limit 50) is 50·10/π ≈ 159.2.
+  assert.ok(Math.abs(summary.predictedRejected - 159.2) < 0.1, String(summary.predictedRejected));
+});
+
+test('queue mode: nothing refused, the backlog peaks and drains, processed equals accepted', () => {
+  const sim = simulate('queue', ARRIVALS, 50, 50);
+  const { summary, timeline } = analyzeMode(sim.rec, SETTINGS, 14);
+  assert.equal(summary.rejected, 0);
+  assert.equal(summary.accepted, 500);
+  assert.equal(summary.processed, 500);
+  assert.equal(summary.lost, 0);
+  assert.equal(summary.peakBacklog, 160);
+  assert.equal(summary.peakBacklogAtSecond, 8);
+  assert.equal(summary.drainSeconds, 5, 'from the peak (end of second 7) to empty (end of second 12)');
+  assert.equal(summary.drainAfterLoadSeconds, 3);
+  assert.equal(summary.predictedRejected, 0);
+  assert.ok((summary.e2eMaxMs ?? 0) > 3000, `the last of the peak waited seconds, got ${summary.e2eMaxMs}`);
+  assert.equal(timeline.length, 14);
+  assert.equal(timeline[7]?.queueDepth, 160, 'a gauge reads at the end of its second');
+  assert.equal(timeline[11]?.workDone, 50, 'a counter reads as its delta over the second');
+  assert.equal(timeline[12]?.processed, 5);
+});
+
+test('an accepted order without processed_at is lost; a missing row is lost too', () => {
+  const sim = simulate('queue', ARRIVALS, 50, 50);
+  const rec = { ...sim.rec, timings: sim.rec.timings.slice(0, 490) };
+  const last = rec.timings[489];
+  if (last) rec.timings[489] = { ...last, processedAt: null };
+  const { summary } = analyzeMode(rec, SETTINGS, 14);
+  assert.equal(summary.rows, 490);
+  assert.equal(summary.processed, 489);
+  assert.equal(summary.lost, 11);
+});
+
+test('a failed scrape is a gap in the timeline, and a counter reset is not a negative rate', () => {
+  const sim = simulate('queue', ARRIVALS, 50, 50);
+  const scrapes = sim.rec.scrapes.map((s) => ({ ...s }));
+  scrapes[5] = { atMs: scrapes[5]?.atMs ?? 5003, metrics: null };
+  const m9 = scrapes[9]?.metrics;
+  if (m9) scrapes[9] = { atMs: 9003, metrics: { ...m9, workDone: 0 } };
+  const rows = buildTimeline({ ...sim.rec, scrapes }, 14);
+  assert.equal(rows[4]?.workDone, null, 'no end-of-second sample');
+  assert.equal(rows[5]?.workDone, null, 'no start-of-second sample');
+  assert.equal(rows[8]?.workDone, null, 'the counter went down: a restart, no delta');
+  assert.notEqual(rows[6]?.workDone, null);
+});
+
+test('a backlog that never empties has no drain time', () => {
+  const sim = simulate('queue', ARRIVALS, 50, 50);
+  const scrapes = sim.rec.scrapes.slice(0, 11);
+  assert.equal(backlogOf({ ...sim.rec, scrapes }).drainSeconds, null);
+  const shed = simulate('shed', ARRIVALS, 50, 50);
+  assert.deepEqual(backlogOf(shed.rec), {
+    peak: 0,
+    peakAtSecond: null,
+    drainSeconds: 0,
+    drainAfterLoadSeconds: 0,
+  });
+});
+
+test('both modes share one time axis, and results keep every setting but the URLs', () => {
+  const shed = simulate('shed', ARRIVALS, 50, 50).rec;
+  const queue = simulate('queue', ARRIVALS, 50, 50).rec;
+  const settings = {
+    ...SETTINGS,
+    databaseUrl: 'postgres://secret@127.0.0.1/x',
+    natsUrl: 'nats://127.0.0.1:4222',
+  };
+  const result = analyzeExperiment(
+    settings,
+    { database: 'postgres', queue: 'jetstream' },
+    { shed, queue },
+    'now',
+  );
+  assert.equal(result.modes.shed.timeline.length, result.modes.queue.timeline.length);
+  assert.ok(result.modes.shed.timeline.length >= 13);
+  assert.equal(JSON.stringify(result).includes('secret'), false, 'no credentials in results.json');
+  assert.equal(result.settings.rpsLimit, 50);
+  assert.equal(result.answers.length, 3);
+});
+
+test('the drain is timed from the last peak, when the queue did not empty between peaks', () => {
+  const sim = simulate('queue', ARRIVALS, 50, 50);
+  // A first peak of 150, a dip that never empties, a second peak of 120, then the drain to 0 at 10 s.
+  const depths = [0, 50, 150, 100, 40, 10, 80, 120, 60, 10, 0, 0];
+  const scrapes = depths.map((queueDepth, k) => {
+    const m = sim.rec.scrapes[0]?.metrics;
+    return { atMs: k * 1000, metrics: m ? { ...m, queueDepth } : null };
+  });
+  const b = backlogOf({ ...sim.rec, scrapes, loadEndMs: 8000 });
+  assert.equal(b.peak, 150);
+  assert.equal(b.peakAtSecond, 2);
+  assert.equal(b.drainSeconds, 3, 'from the second peak (7 s) to empty (10 s), not from the first');
+  assert.equal(b.drainAfterLoadSeconds, 2);
+});

@@ -1,0 +1,48 @@
+import { answerQuestions } from './answers.js';
+import { predictedRejections } from './sine.js';
+import { summarize } from './summary.js';
+import { buildTimeline, timelineLength } from './timeline.js';
+import type { Backends, LabMode, LabResult, LabSettings, ModeAnalysis, ModeRecording } from './types.js';
+
+/** One mode's timeline and summary; `length` puts both modes on the same time axis. */
+export function analyzeMode(rec: ModeRecording, settings: LabSettings, length: number): ModeAnalysis {
+  const timeline = buildTimeline(rec, length);
+  // The prediction is the shed's; in queue mode nothing should be refused, whatever the integral says.
+  const predicted = rec.mode === 'shed' ? predictedRejections(settings, settings.rpsLimit) : 0;
+  return {
+    mode: rec.mode,
+    summary: summarize(rec, timeline, predicted),
+    timeline,
+    serverLatency: rec.serverLatency,
+    service: rec.service,
+  };
+}
+
+/** Everything the experiment concluded, as results.json holds it and the report draws it. */
+export function analyzeExperiment(
+  settings: LabSettings,
+  backends: Backends,
+  recordings: Record<LabMode, ModeRecording>,
+  startedAt: string,
+): LabResult {
+  const length = Math.max(timelineLength(recordings.shed), timelineLength(recordings.queue));
+  const shed = analyzeMode(recordings.shed, settings, length);
+  const queue = analyzeMode(recordings.queue, settings, length);
+  const { databaseUrl: _db, natsUrl: _nats, open: _open, ...kept } = settings;
+  return {
+    schema: 'peaklab.lab-result/v1',
+    experiment: 'smooth-corners',
+    startedAt,
+    settings: kept,
+    backends,
+    modes: { shed, queue },
+    answers: answerQuestions({ settings, backends, shed, queue }),
+  };
+}
+
+export function backendsOf(settings: Pick<LabSettings, 'databaseUrl' | 'natsUrl'>): Backends {
+  return {
+    database: settings.databaseUrl ? 'postgres' : 'pglite',
+    queue: settings.natsUrl ? 'jetstream' : 'in-process',
+  };
+}

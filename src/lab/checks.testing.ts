@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LabResult } from './types.js';
+
+export async function readResults(dir: string): Promise<LabResult> {
+  return JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as LabResult;
+}
+
+/** The issue's findings, checked on one run's results. */
+export function assertSeedFindings(result: LabResult): void {
+  const shed = result.modes.shed.summary;
+  const queue = result.modes.queue.summary;
+  const detail = JSON.stringify({ shed, queue });
+
+  // Shed: refusals at every peak, as many as the integral of the sine above the limit predicts.
+  assert.ok(shed.rejected > 0, `shed refused nothing: ${detail}`);
+  assert.ok(shed.predictedRejected > 0);
+  const off = Math.abs(shed.rejected - shed.predictedRejected) / shed.predictedRejected;
+  assert.ok(
+    off <= 0.1,
+    `shed refused ${shed.rejected}, predicted ${shed.predictedRejected} (${(off * 100).toFixed(1)}% off)`,
+  );
+  assert.equal(shed.processed, shed.accepted, 'shed processes what it accepts, inline');
+
+  // Queue: nothing refused, nothing lost, a backlog that builds at the peak and drains after it.
+  assert.equal(queue.rejected, 0, `queue refused orders: ${detail}`);
+  assert.equal(queue.failed, 0, `queue had other failures: ${detail}`);
+  assert.equal(queue.processed, queue.accepted, `processed ≠ accepted: ${detail}`);
+  assert.equal(queue.lost, 0);
+  assert.equal(queue.accepted, queue.sent);
+  assert.ok(queue.peakBacklog > 0, `no backlog: ${detail}`);
+  assert.ok(queue.drainSeconds !== null && queue.drainSeconds > 0, `no drain: ${detail}`);
+  assert.ok(queue.e2eMaxMs !== null && queue.e2eMaxMs > (shed.e2eMaxMs ?? 0), 'orders waited in the queue');
+
+  // Both modes got the same load, on one time axis.
+  assert.ok(Math.abs(shed.sent - queue.sent) <= 0.02 * shed.sent, `sent ${shed.sent} vs ${queue.sent}`);
+  assert.equal(result.modes.shed.timeline.length, result.modes.queue.timeline.length);
+  assert.equal(result.answers.length, 3);
+}

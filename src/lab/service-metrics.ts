@@ -1,0 +1,70 @@
+import { histogramQuantile, type PromSample, sumWhere } from './prom-text.js';
+import type { ServiceMetrics } from './types.js';
+
+/** The orders service's intake route, as its http_requests_total labels it. */
+const ORDERS_ROUTE = '/orders';
+
+function gauge(samples: readonly PromSample[], name: string): number {
+  return sumWhere(samples, name);
+}
+
+/** Picks, from one scrape of the orders service, the numbers the lab charts. */
+export function serviceMetrics(samples: readonly PromSample[]): ServiceMetrics {
+  const httpByStatus: Record<string, number> = {};
+  for (const s of samples) {
+    if (s.name !== 'http_requests_total' || s.labels.route !== ORDERS_ROUTE) continue;
+    if (s.labels.method !== undefined && s.labels.method !== 'POST') continue;
+    const status = s.labels.status ?? s.labels.status_code ?? s.labels.code ?? 'unknown';
+    httpByStatus[status] = (httpByStatus[status] ?? 0) + s.value;
+  }
+  return {
+    httpByStatus,
+    workDone: sumWhere(samples, 'work_done_total', { status: 'done' }),
+    workError: sumWhere(samples, 'work_done_total', { status: 'error' }),
+    queueDepth: gauge(samples, 'orders_queue_depth'),
+    inflight: gauge(samples, 'orders_inflight'),
+    e2eCount: gauge(samples, 'orders_end_to_end_seconds_count'),
+    e2eSumSeconds: gauge(samples, 'orders_end_to_end_seconds_sum'),
+    processingCount: gauge(samples, 'orders_processing_seconds_count'),
+    processingSumSeconds: gauge(samples, 'orders_processing_seconds_sum'),
+    cpuSeconds: gauge(samples, 'process_cpu_seconds_total'),
+    rssBytes: gauge(samples, 'process_resident_memory_bytes'),
+    heapUsedBytes: gauge(samples, 'nodejs_heap_size_used_bytes'),
+    eventLoopLagP99Seconds: gauge(samples, 'nodejs_eventloop_lag_p99_seconds'),
+  };
+}
+
+export interface StatusLatency {
+  count: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+/**
+ * The server's own view of POST /orders latency, per status, from the http_request_duration_seconds
+ * histogram: what the service took, without the client's queueing. Estimates, bucket-bounded.
+ */
+export function serverLatencyByStatus(samples: readonly PromSample[]): Record<string, StatusLatency> {
+  const buckets = new Map<string, Map<number, number>>();
+  for (const s of samples) {
+    if (s.name !== 'http_request_duration_seconds_bucket' || s.labels.route !== ORDERS_ROUTE) continue;
+    if (s.labels.method !== undefined && s.labels.method !== 'POST') continue;
+    const status = s.labels.status ?? s.labels.status_code ?? s.labels.code ?? 'unknown';
+    const le = s.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(s.labels.le);
+    if (Number.isNaN(le)) continue;
+    const byLe = buckets.get(status) ?? new Map<number, number>();
+    byLe.set(le, (byLe.get(le) ?? 0) + s.value);
+    buckets.set(status, byLe);
+  }
+  const out: Record<string, StatusLatency> = {};
+  for (const [status, byLe] of buckets) {
+    const list = [...byLe].map(([le, count]) => ({ le, count }));
+    const toMs = (v: number | null) => (v === null ? null : v * 1000);
+    out[status] = {
+      count: Math.max(0, ...list.map((b) => b.count)),
+      p50Ms: toMs(histogramQuantile(0.5, list)),
+      p99Ms: toMs(histogramQuantile(0.99, list)),
+    };
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+import type { SineShape } from './types.js';
+
+/** The load profile's spec for `runLoad`: `sine:MIN..MAX@PERIOD`, starting at the minimum. */
+export function sineProfile({ minRps, maxRps, periodMs }: SineShape): string {
+  return `sine:${minRps}..${maxRps}@${periodMs}ms`;
+}
+
+/** R(t) in requests/s at `tMs` after the start: mid + amp·sin(2πt/P − π/2), as `peaklab load` defines it. */
+export function sineRate({ minRps, maxRps, periodMs }: SineShape, tMs: number): number {
+  const mid = (minRps + maxRps) / 2;
+  const amp = (maxRps - minRps) / 2;
+  return mid + amp * Math.sin((2 * Math.PI * tMs) / periodMs - Math.PI / 2);
+}
+
+export function sineDurationMs(shape: SineShape): number {
+  return shape.periodMs * shape.cycles;
+}
+
+/** Average of R over one second starting at `second`: the target of that second. */
+export function sineSecondTarget(shape: SineShape, second: number): number {
+  return integrate(shape, second * 1000, (second + 1) * 1000, (r) => r);
+}
+
+/**
+ * ∫ max(0, R(t) − limit) dt over the whole run: how many requests arrive above the limit, so how many
+ * a shedder that admits `limit` per second must reject. The seed's part 1, predicted before the run.
+ */
+export function predictedRejections(shape: SineShape, limit: number): number {
+  return integrate(shape, 0, sineDurationMs(shape), (r) => Math.max(0, r - limit));
+}
+
+// Midpoint rule at 1 ms steps: the integrand is smooth but has kinks where R crosses the limit,
+// which Simpson's rule handles no better; 1 ms keeps the error far below one request.
+function integrate(shape: SineShape, fromMs: number, toMs: number, f: (rate: number) => number): number {
+  const stepMs = 1;
+  let sum = 0;
+  for (let t = fromMs + stepMs / 2; t < toMs; t += stepMs) sum += f(sineRate(shape, t));
+  return (sum * stepMs) / 1000;
+}

@@ -1,0 +1,30 @@
+import { createHttpTransport } from './http-transport.js';
+import type { Resolved } from './options.js';
+import type { Transport } from './transport.js';
+
+/**
+ * The transport for a resolved run, with `connections` of its own (a thread's share). gRPC is
+ * imported only for grpc:// targets: grpc-js and proto-loader cost ~0.3 s of CPU to load.
+ */
+export async function createTransport(r: Resolved, connections: number): Promise<Transport> {
+  if (r.target.protocol === 'grpc') {
+    const { createGrpcTransport } = await import('./grpc-transport.js');
+    const grpc = r.options.grpc;
+    if (!grpc) throw new Error('unreachable: resolveOptions requires grpc settings for grpc://');
+    return createGrpcTransport({
+      ...grpc,
+      address: `${r.target.host}:${r.target.port}`,
+      connections,
+      timeoutMs: r.timeoutMs,
+    });
+  }
+  return createHttpTransport({
+    origin: r.target.origin,
+    path: r.target.path,
+    method: r.method,
+    headers: r.options.headers ?? [],
+    body: r.body,
+    connections,
+    timeoutMs: r.timeoutMs,
+  });
+}

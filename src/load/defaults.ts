@@ -1,0 +1,17 @@
+/** The defaults of `runLoad` and `peaklab load`, in one place so the CLI help and docs agree. */
+export const DEFAULTS = {
+  /** Used when neither a duration nor a request count is given, and the profile has no length. */
+  durationMs: 10_000,
+  /** Keep-alive connections in the open model (the closed model uses one per virtual user). */
+  openConnections: 50,
+  timeoutMs: 10_000,
+  method: 'GET',
+  /** Concurrent streams per gRPC connection before the engine queues. */
+  grpcStreamsPerConnection: 100,
+  /** A request sent this much after its intended start counts as late. */
+  lateAfterMs: 10,
+  /** After Ctrl+C, how long requests in flight get to finish. */
+  graceMs: 1_000,
+  /** How long the pre-flight TCP connect may take before the target counts as unreachable. */
+  preflightMs: 2_000,
+} as const;

@@ -1,0 +1,241 @@
+import { performance } from 'node:perf_hooks';
+import type { PartResult } from './part-result.js';
+import type { Profile } from './profile.js';
+import { type ExchangeSink, Recorder } from './recorder.js';
+import { Exchange, type Transport } from './transport.js';
+import type { SecondStats } from './types.js';
+
+/** The open-model scheduler's longest nap and final polling window before a start (ms). */
+const NAP_MS = 0.05;
+const SPIN_MS = 0.3;
+const NAP_CELL = new Int32Array(new SharedArrayBuffer(4));
+
+/** This engine's share of the run: worker `index` of `count` (1 of 1 without --threads). */
+export interface Share {
+  index: number;
+  count: number;
+}
+
+export interface EngineSettings {
+  /** Open model when a profile is given, closed model (vus) otherwise. */
+  profile: Profile | undefined;
+  vus: number;
+  thinkMs: number;
+  durationMs: number | undefined;
+  /** Total requests of the whole run (all shares). */
+  requests: number | undefined;
+  /** Per share; 0 means no cap. */
+  maxInflight: number;
+  lateAfterMs: number;
+  /** How long an interrupted run waits for requests in flight. */
+  graceMs: number;
+  /** How long a finished run waits for requests in flight (the request timeout, plus a little). */
+  drainMs: number;
+}
+
+export interface EngineHooks {
+  signal?: AbortSignal;
+  onSecond?: (s: SecondStats) => void;
+  sink?: ExchangeSink;
+}
+
+/** Splits n into `count` near-equal parts and returns part `index`. */
+export function shareOf(n: number, share: Share): number {
+  return Math.floor(n / share.count) + (share.index < n % share.count ? 1 : 0);
+}
+
+/**
+ * Drives one transport: schedules starts (open model) or loops virtual users (closed model),
+ * queues what exceeds the transport's capacity so service time is measured from the real send,
+ * and hands every outcome to the recorder.
+ */
+export function runEngine(
+  s: EngineSettings,
+  transport: Transport,
+  share: Share,
+  hooks: EngineHooks = {},
+): Promise<PartResult> {
+  const t0 = performance.now();
+  const rec = new Recorder(t0, s.lateAfterMs, hooks.onSecond, hooks.sink);
+  const queue: Exchange[] = [];
+  let queueHead = 0;
+  let inflight = 0;
+  let scheduling = true;
+  let interrupted = false;
+  let finished = false;
+  let endOfScheduling = 0;
+  let localSeq = 0;
+  let issuedClosed = 0;
+  const closedLimit = s.requests === undefined ? Number.POSITIVE_INFINITY : shareOf(s.requests, share);
+  const timers = new Set<NodeJS.Timeout>();
+  let resolveRun: (r: PartResult) => void = () => {};
+
+  const send = (x: Exchange, now: number): void => {
+    x.sent = now;
+    inflight++;
+    rec.sent(x);
+    transport.send(x, onDone);
+  };
+
+  const issue = (seq: number, intendedMs: number): void => {
+    const now = performance.now();
+    // The scheduler's own lag: how late it got to this start, before any wait for a connection.
+    rec.scheduled(now - intendedMs);
+    const second = Math.floor((intendedMs - t0) / 1000);
+    const open = inflight + queue.length - queueHead;
+    if (s.maxInflight > 0 && open >= s.maxInflight) {
+      rec.dropped(second);
+      return;
+    }
+    const x = new Exchange(seq, second);
+    x.intended = intendedMs;
+    if (inflight < transport.capacity) send(x, now);
+    else queue.push(x);
+  };
+
+  const later = (fn: () => void, ms: number): void => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  const issueClosed = (): void => {
+    if (!scheduling || issuedClosed >= closedLimit) return;
+    issuedClosed++;
+    const seq = localSeq++ * share.count + share.index;
+    issue(seq, performance.now());
+    if (issuedClosed >= closedLimit) stopScheduling(false);
+  };
+
+  function onDone(x: Exchange): void {
+    if (finished) return;
+    const now = performance.now();
+    inflight--;
+    rec.completed(x, now);
+    if (queueHead < queue.length) {
+      const next = queue[queueHead] as Exchange;
+      queue[queueHead++] = undefined as unknown as Exchange;
+      if (queueHead > 1024 && queueHead * 2 > queue.length) {
+        queue.splice(0, queueHead);
+        queueHead = 0;
+      }
+      send(next, now);
+    }
+    // Closed model: this user loops (its next request queues if connections are all busy).
+    if (scheduling && s.profile === undefined) {
+      if (s.thinkMs > 0) later(issueClosed, s.thinkMs);
+      else issueClosed();
+    }
+    if (!scheduling) maybeFinish();
+  }
+
+  const maybeFinish = (): void => {
+    if (!finished && inflight === 0 && queueHead >= queue.length) finish();
+  };
+
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    for (const t of timers) clearTimeout(t);
+    const now = performance.now();
+    // Whatever is still queued was never sent: dropped. Whatever is in flight failed as unfinished.
+    for (let i = queueHead; i < queue.length; i++) rec.dropped((queue[i] as Exchange).second);
+    rec.unfinished(inflight, now);
+    // A --duration run lasts its sending time; a --requests run lasts until its last response.
+    const durationMs = s.durationMs === undefined ? now - t0 : endOfScheduling - t0;
+    resolveRun(rec.finish(durationMs, interrupted, now));
+  };
+
+  function stopScheduling(byAbort: boolean): void {
+    if (!scheduling) return;
+    scheduling = false;
+    endOfScheduling = performance.now();
+    if (byAbort) {
+      interrupted = true;
+      // Stop means stop: queued requests are dropped now, in-flight ones get a short grace.
+      for (let i = queueHead; i < queue.length; i++) rec.dropped((queue[i] as Exchange).second);
+      queue.length = 0;
+      queueHead = 0;
+    }
+    later(finish, byAbort ? s.graceMs : s.drainMs);
+    maybeFinish();
+  }
+
+  // Open model: the k-th request (k = index, index+count, ...) starts where integral(t) = k.
+  const profile = s.profile;
+  const endS = s.durationMs === undefined ? Number.POSITIVE_INFINITY : s.durationMs / 1000;
+  const limit = s.requests ?? Number.POSITIVE_INFINITY;
+  const next = { k: share.index, t: profile ? profile.timeOf(share.index, 0) : 0 };
+
+  /** Starts every request due by now; false once the profile has nothing more to start. */
+  const startDue = (p: Profile): boolean => {
+    const elapsedS = (performance.now() - t0) / 1000;
+    while (next.t <= elapsedS && next.t < endS && next.k < limit) {
+      issue(next.k, t0 + next.t * 1000);
+      next.k += share.count;
+      next.t = p.timeOf(next.k, next.t);
+    }
+    return next.t < endS && next.k < limit && Number.isFinite(next.t);
+  };
+
+  const openTick = (): void => {
+    if (!scheduling || !profile) return;
+    if (!startDue(profile)) {
+      // With a duration, its timer ends the run (so it lasts what was asked); else end now.
+      if (s.durationMs === undefined || next.k >= limit) stopScheduling(false);
+      return;
+    }
+    const delay = t0 + next.t * 1000 - performance.now();
+    // Timers are only ms-precise: sleep until just before the due time, then poll via setImmediate.
+    if (delay > 2) {
+      later(openTick, delay - 1.5);
+      return;
+    }
+    // Close to a start: nap in short slices, then poll for the last SPIN_MS. A napping thread costs
+    // no CPU and the kernel wakes it promptly; between naps, setImmediate lets responses be handled,
+    // so their timestamps are late by at most one nap. Polling only at the very end keeps starts
+    // precise; at thousands of starts/s the gaps are all "very end", and a core stays busy.
+    if (delay > SPIN_MS) Atomics.wait(NAP_CELL, 0, 0, Math.min(delay - SPIN_MS, NAP_MS));
+    setImmediate(openTick);
+  };
+
+  const endOfDuration = (): void => {
+    // Timers run on the loop's cached clock and may fire up to ~1 ms early: wait out the rest, so
+    // the starts due in the last millisecond are not lost.
+    const rest = t0 + (s.durationMs ?? 0) - performance.now();
+    if (rest > 0) {
+      later(endOfDuration, rest);
+      return;
+    }
+    if (profile && scheduling) startDue(profile);
+    stopScheduling(false);
+  };
+
+  // Seconds close on wall-clock boundaries, so onSecond fires even when nothing completes.
+  const secondTick = (): void => {
+    const sec = Math.floor((performance.now() - t0) / 1000);
+    rec.closeBefore(sec);
+    if (!finished) later(secondTick, t0 + (sec + 1) * 1000 + 2 - performance.now());
+  };
+
+  const onAbort = (): void => stopScheduling(true);
+  return new Promise<PartResult>((resolve) => {
+    resolveRun = resolve;
+    if (hooks.signal?.aborted) {
+      stopScheduling(true);
+      return;
+    }
+    hooks.signal?.addEventListener('abort', onAbort, { once: true });
+    later(secondTick, 1002);
+    if (s.durationMs !== undefined) later(endOfDuration, s.durationMs);
+    if (profile) {
+      openTick();
+    } else {
+      const vus = shareOf(s.vus, share);
+      for (let i = 0; i < vus; i++) issueClosed();
+      if (vus === 0) stopScheduling(false);
+    }
+  }).finally(() => hooks.signal?.removeEventListener('abort', onAbort));
+}

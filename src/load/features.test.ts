@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { test } from 'node:test';
+import { PEAKLAB_BIN } from '../shared/child-service.js';
+import { runLoad } from './mod.js';
+import { startServer } from './testing/server.js';
+
+test('templating gives every request its own {{uuid}} and {{seq}}, in URL, header and body', async () => {
+  const seen: { url: string; header: string; body: string }[] = [];
+  const server = await startServer((req, res, body) => {
+    seen.push({ url: req.url ?? '', header: String(req.headers['x-id']), body });
+    res.end('ok');
+  });
+  try {
+    const r = await runLoad({
+      target: `${server.url}/o/{{seq}}`,
+      method: 'POST',
+      headers: [['x-id', '{{uuid}}']],
+      body: '{"id":"{{uuid}}","user":"{{username}}"}',
+      rate: 'constant:200',
+      durationMs: 500,
+    });
+    assert.equal(seen.length, r.summary.completed);
+    assert.equal(seen.length, 100);
+    const bodies = seen.map((s) => JSON.parse(s.body) as { id: string });
+    assert.equal(new Set(bodies.map((b) => b.id)).size, 100);
+    assert.equal(new Set(seen.map((s) => s.header)).size, 100);
+    assert.deepEqual(
+      seen.map((s) => Number(s.url.slice(3))).sort((a, b) => a - b),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
+  } finally {
+    await server.close();
+  }
+});
+
+test('--threads 2: each worker keeps its histograms, merged into one exact result', async () => {
+  const server = await startServer();
+  try {
+    const seconds: number[] = [];
+    const r = await runLoad(
+      { target: `${server.url}/`, rate: 'constant:200', durationMs: 2000, threads: 2 },
+      { onSecond: (s) => seconds.push(s.started) },
+    );
+    assert.equal(r.summary.started, 400);
+    assert.equal(server.received, 400);
+    assert.equal(r.latency.count, 400);
+    assert.equal(r.serviceTime.count, 400);
+    assert.deepEqual(
+      r.timeline.slice(0, 2).map((s) => s.started),
+      [200, 200],
+    );
+    // onSecond saw each second once, merged from both workers (a snapshot: a start sent after its
+    // second closed is counted in the result's timeline, not in the already reported second).
+    assert.ok(seconds.length >= 2 && seconds.slice(0, 2).every((n) => n >= 190 && n <= 200), String(seconds));
+  } finally {
+    await server.close();
+  }
+});
+
+test('an abort signal stops sending and resolves with the run so far', async () => {
+  const server = await startServer();
+  try {
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 700);
+    const started = Date.now();
+    const r = await runLoad(
+      { target: `${server.url}/`, rate: 'constant:100', durationMs: 30_000 },
+      { signal: ac.signal },
+    );
+    assert.ok(Date.now() - started < 3000);
+    assert.equal(r.interrupted, true);
+    assert.ok(r.summary.started >= 50 && r.summary.started <= 90, `started ${r.summary.started}`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('Ctrl+C (SIGINT) on the CLI stops the run and prints the report so far', async () => {
+  const server = await startServer();
+  try {
+    const child = spawn(
+      process.execPath,
+      [PEAKLAB_BIN, 'load', `${server.url}/`, '--rate', 'constant:100', '--duration', '60s'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // Wait until load is flowing, then press Ctrl+C.
+    while (server.received < 50) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const code = await exited;
+    assert.equal(code, 0);
+    assert.match(out, /Summary: \(interrupted: the report covers the run so far\)/);
+    assert.match(out, /Status code distribution:\n {2}\[200\]/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('--timeout: a server that never answers gives timeout errors, counted per kind', async () => {
+  const server = await startServer(() => {});
+  try {
+    const r = await runLoad({
+      target: `${server.url}/`,
+      rate: 'constant:20',
+      durationMs: 500,
+      timeoutMs: 300,
+    });
+    assert.equal(r.summary.started, 10);
+    assert.equal(r.summary.errors.timeout, 10);
+    assert.equal(r.summary.failed, 10);
+    assert.equal(r.summary.errorRate, 1);
+  } finally {
+    await server.close();
+  }
+});

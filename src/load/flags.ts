@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import { duration, type Field, flagName, int, optionalStr } from '../config/mod.js';
+import { PeaklabError } from '../shared/errors.js';
+import type { LoadOptions } from './types.js';
+
+/** A field that stays undefined unless given. */
+function optional<T>(f: Field<T>): Field<T | undefined> {
+  return { ...f, default: undefined, parse: (raw) => f.parse(raw) };
+}
+
+/** The value flags of `peaklab load`; --header, --threshold and --quiet are declared by the command. */
+export const LOAD_FLAGS = {
+  rate: optionalStr('open model: rate profile, e.g. constant:100, ramp:0..100, sine:0..100@60s', '<profile>'),
+  vus: optional(int('closed model: virtual users', 0, { min: 1 })),
+  think: duration('closed model: pause after each response (default 0)', 0),
+  duration: optional(duration('how long to send', 0, { min: 1 })),
+  requests: optional(int('stop after this many requests', 0, { min: 1 })),
+  connections: optional(int('keep-alive connections (default 50, or one per virtual user)', 0, { min: 1 })),
+  timeout: duration('request timeout (default 10s)', 10_000, { min: 1 }),
+  maxInflight: optional(int('cap on open requests; starts beyond it are dropped', 0, { min: 1 })),
+  threads: int('worker threads (default 1)', 1, { min: 1, max: 64 }),
+  method: optionalStr('HTTP method (default GET, or POST with --body)', '<method>'),
+  body: optionalStr('request body, or @file', '<text|@file>'),
+  proto: optionalStr('gRPC: the .proto file', '<file>'),
+  call: optionalStr('gRPC: package.Service/method', '<call>'),
+  data: optionalStr('gRPC: the request message as JSON', '<json>'),
+  out: optionalStr('write the result as JSON (schema peaklab.load-result/v1)', '<file>'),
+  jtl: optionalStr('write a JMeter CSV (JTL) file', '<file>'),
+  html: optionalStr('write a self-contained HTML report', '<file>'),
+  errorsLog: optionalStr('write every failed request as a JSON line', '<file>'),
+};
+
+export type LoadFlags = {
+  readonly [K in keyof typeof LOAD_FLAGS]: (typeof LOAD_FLAGS)[K] extends Field<infer T> ? T : never;
+};
+
+/**
+ * Declares the value flags. Unlike service commands, load flags have no env vars: names such as
+ * RATE, DATA or OUT are too common in CI environments to be read silently.
+ */
+export function addLoadFlags(cmd: Command): Command {
+  for (const [key, field] of Object.entries(LOAD_FLAGS)) {
+    cmd.option(`--${flagName(key)} ${field.placeholder}`, field.description);
+  }
+  return cmd;
+}
+
+/** "k:v" -> [k, v]; the value keeps any further colons (URLs, times). */
+export function parseHeader(raw: string): [string, string] {
+  const i = raw.indexOf(':');
+  const name = i < 0 ? '' : raw.slice(0, i).trim();
+  if (i < 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+    throw new PeaklabError('PL_USAGE', `--header "${raw}": expected NAME:VALUE`);
+  }
+  return [name, raw.slice(i + 1).trim()];
+}
+
+/** The flags of one `peaklab load` invocation as library options. */
+export function toLoadOptions(
+  target: string,
+  f: LoadFlags,
+  headers: readonly string[],
+  thresholds: readonly string[],
+): LoadOptions {
+  const grpcGiven = f.proto !== undefined || f.call !== undefined;
+  if (grpcGiven && (!f.proto || !f.call))
+    throw new PeaklabError('PL_USAGE', 'gRPC needs both --proto and --call');
+  const opts: LoadOptions = {
+    target,
+    headers: headers.map(parseHeader),
+    timeoutMs: f.timeout,
+    threads: f.threads,
+  };
+  const set = <K extends keyof LoadOptions>(k: K, v: LoadOptions[K] | undefined) => {
+    if (v !== undefined) opts[k] = v;
+  };
+  set('rate', f.rate);
+  set('vus', f.vus);
+  if (f.vus !== undefined) opts.thinkMs = f.think;
+  set('durationMs', f.duration);
+  set('requests', f.requests);
+  set('connections', f.connections);
+  set('maxInflight', f.maxInflight);
+  set('method', f.method);
+  set('body', f.body);
+  set('jtl', f.jtl);
+  set('errorsLog', f.errorsLog);
+  if (thresholds.length > 0) opts.thresholds = [...thresholds];
+  if (f.proto && f.call) opts.grpc = { proto: f.proto, call: f.call, data: f.data ?? '{}' };
+  return opts;
+}

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import {
+  loadPackageDefinition,
+  Server,
+  ServerCredentials,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  status,
+} from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { runLoad } from './mod.js';
+import { runCli } from './testing/cli.js';
+
+const PROTO = `syntax = "proto3";
+package counter;
+service Counter { rpc Add (AddRequest) returns (AddReply); }
+message AddRequest { int32 value = 1; string id = 2; }
+message AddReply { int64 total = 1; }
+`;
+
+interface AddRequest {
+  value: number;
+  id: string;
+}
+
+/** A real grpc-js server on 127.0.0.1, port 0: Add sums values; value 13 is refused. */
+async function startCounter(protoPath: string) {
+  const pkg = loadPackageDefinition(loadSync(protoPath)) as unknown as {
+    counter: { Counter: { service: import('@grpc/grpc-js').ServiceDefinition } };
+  };
+  let total = 0;
+  const ids = new Set<string>();
+  const server = new Server();
+  server.addService(pkg.counter.Counter.service, {
+    Add(call: ServerUnaryCall<AddRequest, unknown>, cb: sendUnaryData<unknown>) {
+      if (call.request.value === 13) return cb({ code: status.INVALID_ARGUMENT, details: 'unlucky' });
+      total += call.request.value;
+      ids.add(call.request.id);
+      cb(null, { total });
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
+  return {
+    port,
+    get total() {
+      return total;
+    },
+    ids,
+    close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+  };
+}
+
+test('gRPC unary: every call reaches the server, with templated data and status counts', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'peaklab-grpc-'));
+  const proto = join(dir, 'counter.proto');
+  writeFileSync(proto, PROTO);
+  const server = await startCounter(proto);
+  try {
+    const r = await runLoad({
+      target: `grpc://127.0.0.1:${server.port}`,
+      rate: 'constant:100',
+      durationMs: 1000,
+      connections: 2,
+      grpc: { proto, call: 'counter.Counter/Add', data: '{"value":2,"id":"{{uuid}}"}' },
+    });
+    assert.equal(r.summary.started, 100);
+    assert.equal(r.summary.status.OK, 100);
+    assert.equal(server.total, 200);
+    assert.equal(server.ids.size, 100);
+
+    const bad = await runLoad({
+      target: `grpc://127.0.0.1:${server.port}`,
+      rate: 'constant:50',
+      durationMs: 400,
+      grpc: { proto, call: 'counter.Counter/Add', data: '{"value":13}' },
+    });
+    assert.equal(bad.summary.status.INVALID_ARGUMENT, 20);
+    assert.equal(bad.summary.failed, 20);
+
+    const cli = await runCli([
+      'load',
+      `grpc://127.0.0.1:${server.port}`,
+      '--rate',
+      'constant:20',
+      '--duration',
+      '500ms',
+      '--proto',
+      proto,
+      '--call',
+      'counter.Counter/Add',
+      '--data',
+      '{"value":1}',
+      '--threshold',
+      'errors==0',
+    ]);
+    assert.equal(cli.code, 0, cli.err);
+    assert.match(cli.out, /\[OK\]\t10 responses/);
+  } finally {
+    await server.close();
+  }
+});

@@ -1,0 +1,108 @@
+import { encode, mergeEncoded, percentileMs, summarize } from './histogram.js';
+import type { Resolved } from './options.js';
+import { bump, emptySecond, type PartResult } from './part-result.js';
+import type { Profile } from './profile.js';
+import type { LoadResult, SecondStats } from './types.js';
+
+/** The profile's target for second `s`: how many starts it asks for in [s, s+1) within the run. */
+export function targetOf(profile: Profile | undefined, durationS: number, s: number): number {
+  if (!profile) return 0;
+  const end = Math.min(s + 1, durationS);
+  return end <= s ? 0 : profile.integral(end) - profile.integral(s);
+}
+
+/** Merges one second from every part; the percentiles come from the merged histograms. */
+export function mergeSecond(parts: readonly SecondStats[], second: number, target: number): SecondStats {
+  const out = emptySecond(second);
+  out.target = target;
+  for (const p of parts) {
+    out.started += p.started;
+    out.completed += p.completed;
+    out.dropped += p.dropped;
+    out.late += p.late;
+    for (const [k, v] of Object.entries(p.status)) bump(out.status, k, v);
+    for (const [k, v] of Object.entries(p.errors)) bump(out.errors, k, v);
+  }
+  if (parts.length === 1) {
+    const [only] = parts as [SecondStats];
+    Object.assign(out, { p50Ms: only.p50Ms, p90Ms: only.p90Ms, p99Ms: only.p99Ms, maxMs: only.maxMs });
+    if (only.latencyHdr) out.latencyHdr = only.latencyHdr;
+    return out;
+  }
+  const h = mergeEncoded(
+    parts.map((p) => p.latencyHdr),
+    2,
+  );
+  if (h.totalCount > 0) {
+    out.p50Ms = percentileMs(h, 50);
+    out.p90Ms = percentileMs(h, 90);
+    out.p99Ms = percentileMs(h, 99);
+    out.maxMs = h.maxValue / 1000;
+    out.latencyHdr = encode(h);
+  }
+  return out;
+}
+
+/** Builds the run's result from its parts (one per thread). */
+export function buildResult(r: Resolved, parts: readonly PartResult[], startedAt: Date): LoadResult {
+  const durationMs = Math.max(...parts.map((p) => p.durationMs));
+  const durationS = durationMs / 1000;
+  const seconds = Math.max(...parts.map((p) => p.timeline.length));
+  const timeline: SecondStats[] = [];
+  for (let s = 0; s < seconds; s++) {
+    const here = parts.map((p) => p.timeline[s]).filter((x): x is SecondStats => x !== undefined);
+    timeline.push(mergeSecond(here, s, targetOf(r.engine.profile, durationS, s)));
+  }
+  const sum = (f: (p: PartResult) => number) => parts.reduce((n, p) => n + f(p), 0);
+  const status: Record<string, number> = {};
+  const errors: Record<string, number> = {};
+  for (const p of parts) {
+    for (const [k, v] of Object.entries(p.status)) bump(status, k, v);
+    for (const [k, v] of Object.entries(p.errors)) bump(errors, k, v);
+  }
+  const latency = mergeEncoded(parts.map((p) => p.latencyHdr));
+  const service = mergeEncoded(parts.map((p) => p.serviceHdr));
+  const lag = mergeEncoded(parts.map((p) => p.lagHdr));
+  const completed = sum((p) => p.completed);
+  const failed = sum((p) => p.failed);
+  const started = sum((p) => p.started);
+  const profile = r.engine.profile;
+  const { profile: _p, ...engineSettings } = r.engine;
+  return {
+    schema: 'peaklab.load-result/v1',
+    settings: {
+      ...r.options,
+      model: r.model,
+      method: r.method,
+      connections: r.connections,
+      timeoutMs: r.timeoutMs,
+      threads: r.threads,
+      durationMs: engineSettings.durationMs,
+      ...(r.model === 'closed' ? { thinkMs: engineSettings.thinkMs } : {}),
+    },
+    startedAt: startedAt.toISOString(),
+    summary: {
+      durationMs,
+      scheduled: sum((p) => p.scheduled),
+      started,
+      completed,
+      dropped: sum((p) => p.dropped),
+      late: sum((p) => p.late),
+      ok: sum((p) => p.ok),
+      failed,
+      errorRate: completed === 0 ? 0 : failed / completed,
+      targetRate: profile && durationS > 0 ? profile.integral(durationS) / durationS : 0,
+      achievedRate: durationS > 0 ? started / durationS : 0,
+      status,
+      errors,
+      bytesIn: sum((p) => p.bytesIn),
+      bytesOut: sum((p) => p.bytesOut),
+    },
+    latency: summarize(latency),
+    serviceTime: summarize(service),
+    timeline,
+    schedulingLag: summarize(lag),
+    histograms: { latency: encode(latency), serviceTime: encode(service), schedulingLag: encode(lag) },
+    interrupted: parts.some((p) => p.interrupted),
+  };
+}

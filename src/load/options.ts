@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { PeaklabError } from '../shared/errors.js';
+import { DEFAULTS } from './defaults.js';
+import type { EngineSettings } from './engine.js';
+import { parseProfile } from './profile.js';
+import { hasTemplate } from './template.js';
+import { parseThreshold, type Threshold } from './thresholds.js';
+import type { LoadOptions } from './types.js';
+
+export interface Target {
+  protocol: 'http' | 'grpc';
+  /** scheme://host:port, without the path. */
+  origin: string;
+  host: string;
+  port: number;
+  /** Path and query, possibly templated. */
+  path: string;
+}
+
+/** LoadOptions checked and completed with defaults: what the engine and transports run on. */
+export interface Resolved {
+  options: LoadOptions;
+  model: 'open' | 'closed';
+  target: Target;
+  engine: EngineSettings;
+  connections: number;
+  timeoutMs: number;
+  threads: number;
+  method: string;
+  body: string | undefined;
+  thresholds: Threshold[];
+}
+
+function usage(message: string): PeaklabError {
+  return new PeaklabError('PL_USAGE', message);
+}
+
+export function parseTarget(raw: string): Target {
+  const m = /^(https?|grpc):\/\/([^/?#]+)(.*)$/.exec(raw.trim());
+  if (!m) throw new PeaklabError('PL_TARGET_INVALID', `"${raw}" is not an http://, https:// or grpc:// URL`);
+  const [, scheme, authority, rest] = m as unknown as [string, string, string, string];
+  if (hasTemplate(authority)) {
+    throw new PeaklabError('PL_TARGET_INVALID', `"${raw}": templates may be used in the path, not the host`);
+  }
+  let url: URL;
+  try {
+    url = new URL(`${scheme === 'grpc' ? 'http' : scheme}://${authority}`);
+  } catch {
+    throw new PeaklabError('PL_TARGET_INVALID', `"${raw}" is not a valid URL`);
+  }
+  const port = Number(url.port || (scheme === 'https' ? 443 : 80));
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const origin = `${scheme === 'grpc' ? 'http' : scheme}://${url.host}`;
+  return { protocol: scheme === 'grpc' ? 'grpc' : 'http', origin, host, port, path: rest || '/' };
+}
+
+function positiveInt(name: string, v: number | undefined, min = 1): number | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v) || v < min)
+    throw usage(`${name} must be a whole number of at least ${min}, not ${v}`);
+  return v;
+}
+
+function readBody(body: string | undefined): string | undefined {
+  if (body === undefined || !body.startsWith('@')) return body;
+  try {
+    return readFileSync(body.slice(1), 'utf8');
+  } catch {
+    throw new PeaklabError('PL_FILE_INVALID', `cannot read the body file ${body.slice(1)}`);
+  }
+}
+
+/** Validates options before anything starts; every problem is a PeaklabError with exit code 2. */
+export function resolveOptions(options: LoadOptions): Resolved {
+  const target = parseTarget(options.target);
+  if (options.rate !== undefined && options.vus !== undefined)
+    throw usage('give either --rate or --vus, not both');
+  if (options.rate === undefined && options.vus === undefined) {
+    throw usage('give --rate PROFILE (open model) or --vus N (closed model)');
+  }
+  if (target.protocol === 'grpc' && !options.grpc) throw usage('a grpc:// target needs --proto and --call');
+  const vus = positiveInt('--vus', options.vus) ?? 0;
+  const requests = positiveInt('--requests', options.requests);
+  const threads = positiveInt('--threads', options.threads) ?? 1;
+  const maxInflight = positiveInt('--max-inflight', options.maxInflight) ?? 0;
+  if (options.durationMs !== undefined && !(options.durationMs > 0))
+    throw usage('--duration must be positive');
+  if (options.thinkMs !== undefined && !(options.thinkMs >= 0)) throw usage('--think must not be negative');
+  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw usage('--timeout must be positive');
+  const profile =
+    options.rate === undefined
+      ? undefined
+      : parseProfile(options.rate, options.durationMs && options.durationMs / 1000);
+  let durationMs = options.durationMs;
+  if (durationMs === undefined && requests === undefined) {
+    durationMs =
+      profile?.naturalDurationS !== undefined ? profile.naturalDurationS * 1000 : DEFAULTS.durationMs;
+  }
+  const model = profile ? 'open' : 'closed';
+  const connections =
+    positiveInt('--connections', options.connections) ??
+    (model === 'closed' ? vus : DEFAULTS.openConnections);
+  if (threads > connections) throw usage(`--threads ${threads} needs at least as many --connections`);
+  if (model === 'closed' && threads > vus) throw usage(`--threads ${threads} needs at least as many --vus`);
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+  const body = readBody(options.body);
+  const engine: EngineSettings = {
+    profile,
+    vus,
+    thinkMs: options.thinkMs ?? 0,
+    durationMs,
+    requests,
+    maxInflight,
+    lateAfterMs: DEFAULTS.lateAfterMs,
+    graceMs: DEFAULTS.graceMs,
+    drainMs: timeoutMs + 1000,
+  };
+  return {
+    options,
+    model,
+    target,
+    engine,
+    connections,
+    timeoutMs,
+    threads,
+    method: options.method ?? (body === undefined ? DEFAULTS.method : 'POST'),
+    body,
+    thresholds: (options.thresholds ?? []).map(parseThreshold),
+  };
+}

@@ -1,0 +1,46 @@
+import type { SecondStats } from './types.js';
+
+/**
+ * What one engine (the main thread, or one worker) measured. Histograms travel encoded, so parts
+ * from worker threads merge exactly; `target` in the timeline is filled in by the merge.
+ */
+export interface PartResult {
+  durationMs: number;
+  scheduled: number;
+  started: number;
+  completed: number;
+  dropped: number;
+  late: number;
+  ok: number;
+  failed: number;
+  bytesIn: number;
+  bytesOut: number;
+  status: Record<string, number>;
+  errors: Record<string, number>;
+  timeline: SecondStats[];
+  latencyHdr: string;
+  serviceHdr: string;
+  lagHdr: string;
+  interrupted: boolean;
+}
+
+export function emptySecond(second: number): SecondStats {
+  return {
+    second,
+    target: 0,
+    started: 0,
+    completed: 0,
+    dropped: 0,
+    late: 0,
+    status: {},
+    errors: {},
+    p50Ms: 0,
+    p90Ms: 0,
+    p99Ms: 0,
+    maxMs: 0,
+  };
+}
+
+export function bump(counts: Record<string, number>, key: string, by = 1): void {
+  counts[key] = (counts[key] ?? 0) + by;
+}

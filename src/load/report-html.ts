@@ -1,0 +1,129 @@
+import type { Chart, Section } from '../report/mod.js';
+import { escapeHtml, renderHtmlReport, renderTable } from '../report/mod.js';
+import { formatMs } from '../shared/duration.js';
+import { PERCENTILES } from './histogram.js';
+import { LATENCY_EXPLAINED } from './report-text.js';
+import type { LoadResult } from './types.js';
+
+const STATUS_COLORS: Record<string, string> = {
+  '2': '#2e7d32',
+  '3': '#1565c0',
+  '4': '#ef6c00',
+  '5': '#c62828',
+};
+
+function statusColor(code: string): string | undefined {
+  return STATUS_COLORS[code[0] ?? ''];
+}
+
+function summaryTable(result: LoadResult): string {
+  const s = result.summary;
+  return renderTable({
+    head: ['target rate /s', 'achieved /s', 'scheduled', 'started', 'completed', 'dropped', 'late', 'errors'],
+    rows: [
+      [
+        s.targetRate,
+        s.achievedRate,
+        s.scheduled,
+        s.started,
+        s.completed,
+        s.dropped,
+        s.late,
+        `${(s.errorRate * 100).toFixed(2)}%`,
+      ],
+    ],
+  });
+}
+
+function latencyTable(result: LoadResult): string {
+  return renderTable({
+    head: ['', ...PERCENTILES.map(([n]) => n), 'max'],
+    rows: [
+      [
+        'from intended start',
+        ...PERCENTILES.map(([n]) => formatMs(result.latency.percentiles[n] ?? 0)),
+        formatMs(result.latency.maxMs),
+      ],
+      [
+        'service time',
+        ...PERCENTILES.map(([n]) => formatMs(result.serviceTime.percentiles[n] ?? 0)),
+        formatMs(result.serviceTime.maxMs),
+      ],
+    ],
+  });
+}
+
+function thresholdTable(result: LoadResult): string {
+  if (!result.thresholds || result.thresholds.length === 0) return '';
+  return renderTable({
+    head: ['threshold', 'result', 'detail'],
+    rows: result.thresholds.map((t) => [t.expression, t.passed ? 'pass' : 'FAIL', t.detail]),
+  });
+}
+
+function charts(result: LoadResult): Chart[] {
+  const tl = result.timeline;
+  const x = tl.map((s) => s.second);
+  const codes = [...new Set(tl.flatMap((s) => [...Object.keys(s.status), ...Object.keys(s.errors)]))].sort();
+  return [
+    {
+      id: 'rate',
+      title: 'Rate: target vs achieved (requests/s)',
+      x,
+      yLabel: 'req/s',
+      series: [
+        { label: 'target', values: tl.map((s) => s.target), dash: true, color: '#888' },
+        { label: 'started', values: tl.map((s) => s.started), color: '#1565c0' },
+        { label: 'completed', values: tl.map((s) => s.completed), color: '#2e7d32' },
+        { label: 'dropped', values: tl.map((s) => s.dropped), color: '#c62828' },
+      ],
+    },
+    {
+      id: 'status',
+      title: 'Responses per second by status',
+      x,
+      yLabel: 'responses/s',
+      stacked: true,
+      series: codes.map((c) => {
+        const color = statusColor(c);
+        return {
+          label: c,
+          values: tl.map((s) => s.status[c] ?? s.errors[c] ?? 0),
+          kind: 'bars' as const,
+          ...(color ? { color } : {}),
+        };
+      }),
+    },
+    {
+      id: 'latency',
+      title: 'Latency from intended start, per second (ms)',
+      x,
+      yLabel: 'ms',
+      series: [
+        { label: 'p50', values: tl.map((s) => s.p50Ms), color: '#2e7d32' },
+        { label: 'p90', values: tl.map((s) => s.p90Ms), color: '#f9a825' },
+        { label: 'p99', values: tl.map((s) => s.p99Ms), color: '#c62828' },
+        { label: 'max', values: tl.map((s) => s.maxMs), color: '#6a1b9a', dash: true },
+      ],
+    },
+  ];
+}
+
+/** One self-contained HTML page for a run: summary, the three charts and the latency explanation. */
+export function renderLoadHtml(result: LoadResult): string {
+  const s = result.settings;
+  const model = s.model === 'open' ? `open model, rate ${s.rate}` : `closed model, ${s.vus} virtual users`;
+  const sections: Section[] = [
+    { title: 'Summary', html: summaryTable(result) + thresholdTable(result) },
+    {
+      title: 'Latency',
+      html: `${latencyTable(result)}<p>${escapeHtml(LATENCY_EXPLAINED)}</p>`,
+    },
+    { title: 'Over time', charts: charts(result) },
+  ];
+  return renderHtmlReport({
+    title: `peaklab load: ${s.target}`,
+    subtitle: `${model}; started ${result.startedAt}${result.interrupted ? '; interrupted' : ''}`,
+    sections,
+  });
+}

@@ -1,0 +1,81 @@
+import { Worker } from 'node:worker_threads';
+import { ERRORS, type ErrorCode, PeaklabError } from '../shared/errors.js';
+import { mergeSecond, targetOf } from './merge.js';
+import type { Resolved } from './options.js';
+import type { PartResult } from './part-result.js';
+import type { LoadHooks, SecondStats } from './types.js';
+import type { WorkerInput, WorkerMessage } from './worker-entry.js';
+
+const WORKER_URL = new URL('./worker-entry.js', import.meta.url);
+
+/**
+ * Runs the load on `r.threads` worker threads, each with its share of the rate (every n-th start),
+ * connections and virtual users. A second is reported once every worker has closed it.
+ */
+export function runThreads(r: Resolved, hooks: LoadHooks): Promise<PartResult[]> {
+  const n = r.threads;
+  const pending = new Map<number, SecondStats[]>();
+  let nextSecond = 0;
+  const durationS = (r.engine.durationMs ?? Number.POSITIVE_INFINITY) / 1000;
+
+  const onSecond = (s: SecondStats) => {
+    const list = pending.get(s.second) ?? [];
+    list.push(s);
+    pending.set(s.second, list);
+    while ((pending.get(nextSecond)?.length ?? 0) === n) {
+      const parts = pending.get(nextSecond) as SecondStats[];
+      pending.delete(nextSecond);
+      hooks.onSecond?.(mergeSecond(parts, nextSecond, targetOf(r.engine.profile, durationS, nextSecond)));
+      nextSecond++;
+    }
+  };
+
+  const workers = Array.from({ length: n }, (_, index) => {
+    const input: WorkerInput = { options: r.options, share: { index, count: n } };
+    return new Worker(WORKER_URL, { workerData: input });
+  });
+  const stop = () => {
+    for (const w of workers) w.postMessage({ type: 'stop' });
+  };
+  hooks.signal?.addEventListener('abort', stop, { once: true });
+
+  const runs = workers.map(
+    (w) =>
+      new Promise<PartResult>((resolve, reject) => {
+        let settled = false;
+        w.on('message', (m: WorkerMessage) => {
+          if (m.type === 'second') onSecond(m.second);
+          else if (m.type === 'done') {
+            settled = true;
+            resolve(m.part);
+          } else {
+            settled = true;
+            const code = m.code && m.code in ERRORS ? (m.code as ErrorCode) : 'PL_USAGE';
+            reject(new PeaklabError(code, m.message));
+          }
+        });
+        w.on('error', (err) => {
+          settled = true;
+          reject(err);
+        });
+        w.on('exit', (code) => {
+          if (!settled) reject(new Error(`load worker exited with code ${code}`));
+        });
+      }),
+  );
+  return Promise.all(runs)
+    .then((parts) => {
+      // Workers may end a second apart (their last responses drain at different times): report
+      // the seconds only some of them reached, so onSecond still sees every second once.
+      for (const second of [...pending.keys()].sort((a, b) => a - b)) {
+        if (second < nextSecond) continue;
+        const here = pending.get(second) as SecondStats[];
+        hooks.onSecond?.(mergeSecond(here, second, targetOf(r.engine.profile, durationS, second)));
+      }
+      return parts;
+    })
+    .finally(() => {
+      hooks.signal?.removeEventListener('abort', stop);
+      for (const w of workers) void w.terminate();
+    });
+}

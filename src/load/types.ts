@@ -1,0 +1,128 @@
+/**
+ * The public shapes of the load library: what `runLoad` takes and what it returns.
+ * The lab, the CLI and the reports all build on these; fields may be added, never renamed or removed.
+ * The result's JSON form is versioned by `schema`.
+ */
+
+export interface LoadOptions {
+  /** http(s)://host:port/path, or grpc://host:port for gRPC. May contain {{templates}}. */
+  target: string;
+  method?: string;
+  headers?: ReadonlyArray<readonly [string, string]>;
+  body?: string;
+  /** Open model (the default): a rate profile spec, e.g. "constant:100" or "sine:0..100@60s". */
+  rate?: string;
+  /** Closed model: this many virtual users, each looping request then think time. */
+  vus?: number;
+  thinkMs?: number;
+  /** Stop after this long (ms) ... */
+  durationMs?: number;
+  /** ... or after this many requests. */
+  requests?: number;
+  connections?: number;
+  timeoutMs?: number;
+  maxInflight?: number;
+  threads?: number;
+  grpc?: { proto: string; call: string; data: string };
+  /** File that receives every failed request (status, body excerpt, time). */
+  errorsLog?: string;
+  /** File that receives one JMeter CSV row per request (Jenkins' Performance plugin reads it). */
+  jtl?: string;
+  /** Pass/fail expressions such as "p99<200ms" or "p99[10s]<300ms"; results land in `thresholds`. */
+  thresholds?: string[];
+}
+
+export interface LatencySummary {
+  count: number;
+  minMs: number;
+  meanMs: number;
+  maxMs: number;
+  /** Keys "p10", "p25", "p50", "p75", "p90", "p95", "p99", "p99.9". */
+  percentiles: Record<string, number>;
+}
+
+/** One second of the run, counted by intended start time. */
+export interface SecondStats {
+  /** Seconds since the run started: 0, 1, 2, ... */
+  second: number;
+  /** Target rate of the profile in this second (requests/s); for closed model, 0. */
+  target: number;
+  started: number;
+  completed: number;
+  dropped: number;
+  late: number;
+  /** Status code ("200", "500", ...) to count of responses completed in this second. */
+  status: Record<string, number>;
+  /** Error kind ("timeout", "econnrefused", ...) to count. */
+  errors: Record<string, number>;
+  /** Latency from intended start, over requests completed in this second. */
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** This second's latency histogram (µs, HDR compressed base64), for windowed thresholds and JTL. */
+  latencyHdr?: string;
+}
+
+export interface LoadSummary {
+  durationMs: number;
+  /** Requests scheduled by the profile (open model). */
+  scheduled: number;
+  started: number;
+  completed: number;
+  dropped: number;
+  late: number;
+  /** Completed requests with a 2xx status (gRPC: status OK). */
+  ok: number;
+  /** Completed with a non-2xx status plus transport errors. */
+  failed: number;
+  errorRate: number;
+  targetRate: number;
+  achievedRate: number;
+  status: Record<string, number>;
+  errors: Record<string, number>;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface LoadResult {
+  schema: 'peaklab.load-result/v1';
+  /** The settings of the run, as given. */
+  settings: LoadOptions & { model: 'open' | 'closed' };
+  startedAt: string;
+  summary: LoadSummary;
+  /** Latency from each request's intended start: free of coordinated omission. */
+  latency: LatencySummary;
+  /** Latency from the actual send: what the server took, hiding queueing in the client. */
+  serviceTime: LatencySummary;
+  timeline: SecondStats[];
+  /**
+   * When the scheduler started each request minus its intended start: how far the generator itself
+   * fell behind (open model). Waiting for a free connection is not in it: that shows as `late`.
+   */
+  schedulingLag?: LatencySummary;
+  /** Whole-run histograms (µs, HDR compressed base64), so reports can be rebuilt from the JSON. */
+  histograms?: { latency: string; serviceTime: string; schedulingLag: string };
+  /** True when the run was stopped early (Ctrl+C or an abort signal). */
+  interrupted?: boolean;
+  /** The outcome of each threshold, in the order given. */
+  thresholds?: ThresholdOutcome[];
+}
+
+export interface ThresholdOutcome {
+  expression: string;
+  passed: boolean;
+  /** The measured value (whole run), or the worst window's value. */
+  actual: number;
+  /** For a windowed threshold that failed: the first failing window's start second. */
+  failedAtSecond?: number;
+  /** A one-line explanation for the report. */
+  detail: string;
+}
+
+export interface LoadHooks {
+  /** Stops sending; the run waits briefly for requests in flight, then resolves with what it has. */
+  signal?: AbortSignal;
+  /** Called once per finished second, in order. */
+  onSecond?: (second: SecondStats) => void;
+}

@@ -1,0 +1,5 @@
+export { escapeHtml } from './escape.js';
+export { renderHtmlReport } from './html.js';
+export type { Cell, TableSpec } from './table.js';
+export { formatNumber, renderTable } from './table.js';
+export type { Chart, ChartSeries, ReportDoc, Section } from './types.js';

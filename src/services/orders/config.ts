@@ -1,0 +1,47 @@
+import { type ConfigOf, int, num, oneOf, optionalStr, str } from '../../config/mod.js';
+
+/** Settings the worker side needs: processing, fault injection and the backends. */
+export const WORKER_SPEC = {
+  port: int('HTTP port for /metrics and /healthz (0 picks a free one)', 8081, { min: 0, max: 65535 }),
+  listenHost: str('address to listen on (0.0.0.0 in a container)', '127.0.0.1'),
+  processRps: int('backend capacity: orders processed per second (0 = unlimited)', 50, { min: 0 }),
+  workers: int('worker pool concurrency (0 = intake only)', 8, { min: 0, max: 10_000 }),
+  workMs: int('simulated work per order, in milliseconds', 20, { min: 0, max: 600_000 }),
+  maxAttempts: int('processing attempts before an order is dead-lettered', 4, { min: 1, max: 100 }),
+  backoffMs: int('backoff before the 2nd attempt, in ms (doubles per attempt, capped at 10x)', 200, {
+    min: 0,
+    max: 600_000,
+  }),
+  failRate: num('fault injection: probability that a processing attempt fails', 0, { min: 0, max: 1 }),
+  failProduct: int('fault injection: every order for this product id fails (-1 = none)', -1, {
+    min: -1,
+    max: 100,
+  }),
+  databaseUrl: optionalStr('Postgres URL; unset = embedded PGlite in --data-dir', '<url>'),
+  dbPool: int('Postgres connections; group commits use up to half of them at once', 8, { min: 2, max: 200 }),
+  dataDir: str('PGlite data directory, used when DATABASE_URL is unset', '.peaklab/orders-pglite'),
+  dbSchema: str('Postgres schema for the orders table (created if missing)', 'public'),
+  natsUrl: optionalStr('NATS URL (JetStream); unset = an in-process queue', '<url>'),
+  stream: str('JetStream stream name; the dead-letter stream is <stream>_DLQ', 'ORDERS'),
+  logLevel: oneOf('log level', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
+};
+
+/** `peaklab serve orders`: the intake, plus the workers in queue mode. */
+export const SERVE_SPEC = {
+  ...WORKER_SPEC,
+  port: int('HTTP port (0 picks a free one)', 8080, { min: 0, max: 65535 }),
+  mode: oneOf(
+    'direct: process inline; shed: direct behind the RPS limit; queue: JetStream + workers',
+    ['direct', 'shed', 'queue'] as const,
+    'queue',
+  ),
+  rpsLimit: int('shed mode: admitted POST /orders per sliding second (0 = no limit)', 50, { min: 0 }),
+  shedStatus: oneOf(
+    'status of a shed request: 500 server-kaput, or 503 with Retry-After',
+    ['500', '503'] as const,
+    '500',
+  ),
+};
+
+export type WorkerConfig = ConfigOf<typeof WORKER_SPEC>;
+export type ServeConfig = ConfigOf<typeof SERVE_SPEC>;

@@ -1,0 +1,87 @@
+import { GroupCommit } from './group-commit.js';
+import type { StoredOrder } from './order.js';
+import type { OrderStore, OrderTiming } from './ports.js';
+import { quoteIdent, type SqlClient } from './sql.js';
+
+// Postgres allows 65535 bind parameters, but unnest() takes 7 arrays whatever the batch size.
+const MAX_BATCH = 2000;
+
+interface TimingRow {
+  id: string;
+  accepted_ms: number;
+  processed_ms: number | null;
+}
+
+/**
+ * The orders table behind any SqlClient. Writes are group-committed: one INSERT ... SELECT FROM
+ * unnest(...) per batch, ON CONFLICT (id) DO NOTHING so a redelivered or retried order keeps one row.
+ */
+export class SqlOrderStore implements OrderStore {
+  readonly #insert: string;
+  readonly #timings: string;
+  readonly #commit: GroupCommit<StoredOrder>;
+
+  constructor(
+    private readonly client: SqlClient,
+    schema: string,
+    readonly description: string,
+    maxInFlight: number,
+    private readonly onClose: () => Promise<void>,
+  ) {
+    const s = quoteIdent(schema);
+    this.#insert = `INSERT INTO ${s}.orders (id, product_id, count, username, accepted_at, processed_at, attempts)
+      SELECT id, p, c, u, to_timestamp(a / 1000.0), to_timestamp(pr / 1000.0), att
+      FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::float8[], $6::float8[], $7::int[])
+        AS t(id, p, c, u, a, pr, att)
+      ON CONFLICT (id) DO NOTHING`;
+    this.#timings = `SELECT id,
+        (extract(epoch FROM accepted_at) * 1000)::float8 AS accepted_ms,
+        (extract(epoch FROM processed_at) * 1000)::float8 AS processed_ms
+      FROM ${s}.orders ORDER BY accepted_at, id`;
+    this.#commit = new GroupCommit((batch) => this.#write(batch), maxInFlight, MAX_BATCH);
+  }
+
+  save(order: StoredOrder): Promise<void> {
+    return this.#commit.add(order);
+  }
+
+  async #write(batch: StoredOrder[]): Promise<void> {
+    const n = batch.length;
+    const ids = new Array<string>(n);
+    const products = new Array<number>(n);
+    const counts = new Array<number>(n);
+    const users = new Array<string>(n);
+    const accepted = new Array<number>(n);
+    const processed = new Array<number>(n);
+    const attempts = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const o = batch[i] as StoredOrder;
+      ids[i] = o.id;
+      products[i] = o.productId;
+      counts[i] = o.count;
+      users[i] = o.username;
+      accepted[i] = o.acceptedAt;
+      processed[i] = o.processedAt;
+      attempts[i] = o.attempts;
+    }
+    await this.client.query(this.#insert, [ids, products, counts, users, accepted, processed, attempts]);
+  }
+
+  async timings(): Promise<OrderTiming[]> {
+    const { rows } = await this.client.query(this.#timings);
+    return (rows as TimingRow[]).map((r) => ({
+      id: r.id,
+      acceptedAt: Number(r.accepted_ms),
+      processedAt: r.processed_ms === null ? null : Number(r.processed_ms),
+    }));
+  }
+
+  async ping(): Promise<void> {
+    await this.client.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.#commit.drain();
+    await this.onClose();
+  }
+}

@@ -1,0 +1,81 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { PeaklabError } from './errors.js';
+
+/** The CLI launcher, resolved from this compiled file (dist/src/shared) back to the repo's bin/. */
+export const PEAKLAB_BIN = fileURLToPath(new URL('../../../bin/peaklab.js', import.meta.url));
+
+export interface ChildService {
+  /** http://127.0.0.1:PORT from the `listening` event, if the process serves HTTP. */
+  readonly url: string | undefined;
+  readonly child: ChildProcess;
+  /** Every stdout/stderr line so far, for diagnostics. */
+  readonly output: string[];
+  /** Sends `signal` (default SIGTERM) and resolves with the exit code (null if killed by a signal). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  readonly exited: Promise<number | null>;
+}
+
+export interface SpawnOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** How long to wait for the ready line. */
+  timeoutMs?: number;
+}
+
+/**
+ * Starts `peaklab ARGS...` as a child process and resolves once it logs a JSON line whose `event`
+ * is `listening` (with `url`) or `ready`. Used by the lab, the crash tests and the benchmarks.
+ */
+export function spawnPeaklab(args: readonly string[], opts: SpawnOptions = {}): Promise<ChildService> {
+  const child = spawn(process.execPath, [PEAKLAB_BIN, ...args], {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  return new Promise<ChildService>((resolve, reject) => {
+    let settled = false;
+    const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      const tail = output.slice(-15).join('\n');
+      reject(new PeaklabError('PL_CHILD_FAILED', `peaklab ${args.join(' ')}: ${why}\n${tail}`));
+    };
+    const timer = setTimeout(() => fail('not ready in time'), opts.timeoutMs ?? 30_000);
+    const onLine = (line: string) => {
+      if (output.length > 5000) output.shift();
+      output.push(line);
+      if (settled || !line.startsWith('{')) return;
+      let event: { event?: unknown; url?: unknown };
+      try {
+        event = JSON.parse(line) as typeof event;
+      } catch {
+        return;
+      }
+      if (event.event !== 'listening' && event.event !== 'ready') return;
+      settled = true;
+      clearTimeout(timer);
+      const url = typeof event.url === 'string' ? event.url : undefined;
+      resolve({
+        url,
+        child,
+        output,
+        exited,
+        stop(signal: NodeJS.Signals = 'SIGTERM') {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+          return exited;
+        },
+      });
+    };
+    createInterface({ input: child.stdout! }).on('line', onLine);
+    createInterface({ input: child.stderr! }).on('line', onLine);
+    child.once('exit', (code, signal) => fail(`exited early (code ${code}, signal ${signal})`));
+    child.once('error', (err) => fail(err.message));
+  });
+}

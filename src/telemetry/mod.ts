@@ -1,0 +1,2 @@
+export { HTTP_BUCKETS, registerHttpMetrics, registerMetricsRoute } from './http-metrics.js';
+export { createMetricsRegistry } from './registry.js';

@@ -1,0 +1,10 @@
+/**
+ * Test-side configuration, read once. Tests talk to the real services; these are their addresses.
+ * Override with TEST_DATABASE_URL, TEST_REDIS_URL, TEST_NATS_URL.
+ */
+export const TEST_ENV = Object.freeze({
+  ci: Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0',
+  databaseUrl: process.env.TEST_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test',
+  redisUrl: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  natsUrl: process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222',
+});
