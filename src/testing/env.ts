@@ -3,7 +3,8 @@
  * Override with TEST_DATABASE_URL, TEST_REDIS_URL, TEST_NATS_URL.
  */
 export const TEST_ENV = Object.freeze({
-  ci: Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0',
+  // The rule is "skip only when CI is unset": any value, even CI=false, makes a missing service fail.
+  ci: process.env.CI !== undefined,
   databaseUrl: process.env.TEST_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test',
   redisUrl: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
   natsUrl: process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222',

@@ -1,4 +1,5 @@
 import type { Order } from './order.js';
+import { isUsername } from './validate.js';
 
 interface Wire {
   id: string;
@@ -22,17 +23,22 @@ export function encodeOrder(o: Order): Uint8Array {
   return encoder.encode(JSON.stringify(wire));
 }
 
-/** Throws on a message that is not an order (it then goes to the dead-letter stream). */
+/**
+ * Throws on a message that is not an order (it then goes to the dead-letter stream). Checks what
+ * the HTTP validator checks, so a message that bypassed the intake cannot poison a batch insert.
+ */
 export function decodeOrder(w: unknown): Order {
   const o = w as Partial<Wire> | null;
   if (
     typeof o !== 'object' ||
     o === null ||
     typeof o.id !== 'string' ||
+    o.id.length === 0 ||
     typeof o.product_id !== 'number' ||
     typeof o.count !== 'number' ||
-    typeof o.username !== 'string' ||
+    !isUsername(o.username) ||
     typeof o.accepted_at !== 'number' ||
+    !Number.isFinite(o.accepted_at) ||
     !Number.isInteger(o.product_id) ||
     !Number.isInteger(o.count) ||
     o.product_id < 0 ||
@@ -43,7 +49,7 @@ export function decodeOrder(w: unknown): Order {
     throw new Error('message is not an order');
   }
   return {
-    id: o.id,
+    id: o.id as string,
     productId: o.product_id,
     count: o.count,
     username: o.username,

@@ -13,14 +13,22 @@ function smallInt(v: unknown): number | undefined {
   return Number.isInteger(n) && n >= 0 && n <= 100 ? n : undefined;
 }
 
-/** Non-empty, at most 64 characters (code points, so an emoji counts once). */
-function username(v: unknown): string | undefined {
-  if (typeof v !== 'string' || v.length === 0) return undefined;
-  if (v.length <= MAX_USERNAME) return v;
+/**
+ * Non-empty, at most 64 characters (code points, so an emoji counts once), and no C0 control
+ * characters or DEL: Postgres refuses NUL in text (SQLSTATE 22021), and one such row would fail
+ * the whole group-committed batch it joins.
+ */
+export function isUsername(v: unknown): v is string {
+  if (typeof v !== 'string' || v.length === 0) return false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return false;
+  }
+  if (v.length <= MAX_USERNAME) return true;
   // Only long UTF-16 strings need the slower code-point count.
   let points = 0;
-  for (const _ of v) if (++points > MAX_USERNAME) return undefined;
-  return v;
+  for (const _ of v) if (++points > MAX_USERNAME) return false;
+  return true;
 }
 
 /**
@@ -36,7 +44,7 @@ export function parseOrderInput(body: unknown): OrderInput | undefined {
   }
   const productId = smallInt(o.product_id);
   const count = smallInt(o.count);
-  const name = username(o.username);
-  if (productId === undefined || count === undefined || name === undefined) return undefined;
+  const name = o.username;
+  if (productId === undefined || count === undefined || !isUsername(name)) return undefined;
   return { productId, count, username: name };
 }
