@@ -12,11 +12,12 @@ export function buildProgram(ctx: CliContext): Command {
   const program = new Command('peaklab')
     .description('Build, load-test and watch services under peak load.')
     .version('0.1.0')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.out.write(s),
       writeErr: (s) => ctx.err.write(s),
+      // Commander's own errors are printed by main, in the one-line format of every usage error.
+      outputError: () => {},
     });
   registerServe(program, ctx);
   registerWorker(program, ctx);
@@ -47,8 +48,14 @@ export async function main(
     return ctx.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // --help and --version end through here with exit code 0.
-      return err.exitCode === 0 ? 0 : 2;
+      // --help and --version end through here with exit code 0; so does help shown for a missing
+      // subcommand (already printed, exit 2). Anything else is a usage error of commander's.
+      if (err.exitCode === 0) return 0;
+      if (err.code !== 'commander.help') {
+        const message = err.message.replace(/^error:\s*/, '').split('\n')[0];
+        ctx.err.write(`peaklab: ${message} (PL_USAGE)\n`);
+      }
+      return 2;
     }
     if (isPeaklabError(err)) {
       ctx.err.write(`peaklab: ${err.message} (${err.code})\n`);

@@ -12,7 +12,7 @@ export const realLabPorts: LabPorts = {
       await svc.stop('SIGKILL');
       throw new PeaklabError('PL_CHILD_FAILED', `peaklab ${args.join(' ')}: no url in its listening event`);
     }
-    return { url: svc.url, output: svc.output, stop: () => svc.stop('SIGTERM') };
+    return { url: svc.url, output: svc.output, exited: svc.exited, stop: () => svc.stop('SIGTERM') };
   },
   runLoad,
   async readTimings({ databaseUrl, dataDir, schema }) {

@@ -114,3 +114,52 @@ test('the drain is timed from the last peak, when the queue did not empty betwee
   assert.equal(b.drainSeconds, 3, 'from the second peak (7 s) to empty (10 s), not from the first');
   assert.equal(b.drainAfterLoadSeconds, 2);
 });
+
+test('the service’s own metrics are kept per second: responses by status, end-to-end mean and heap', () => {
+  const shed = buildTimeline(simulate('shed', ARRIVALS, 50, 50).rec, 12);
+  assert.deepEqual(
+    shed[5]?.serverStatus,
+    { '200': 50, '500': 50 },
+    'a peak second, as the service counted it',
+  );
+  assert.deepEqual(shed[0]?.serverStatus, {}, 'a quiet second: nothing, not a gap');
+  assert.equal(shed[5]?.serverE2eMeanMs, 20, 'shed processes inline: 20 ms each');
+  assert.equal(shed[5]?.heapMb, 20);
+  assert.equal(shed[11]?.serverStatus, null, 'no scrape closes second 11');
+
+  const sim = simulate('queue', ARRIVALS, 50, 50);
+  const queue = buildTimeline(sim.rec, 14);
+  assert.deepEqual(queue[5]?.serverStatus, { '200': 100 });
+  // The service's histogram mean and the rows' timestamps describe the same orders.
+  const rows = sim.rec.timings.filter(
+    (t) => t.processedAt !== null && t.processedAt - 1_700_000_000_000 >= 11_000,
+  );
+  const inSecond11 = rows.filter((t) => (t.processedAt as number) - 1_700_000_000_000 < 12_000);
+  const mean =
+    inSecond11.reduce((a, t) => a + ((t.processedAt as number) - t.acceptedAt), 0) / inSecond11.length;
+  assert.ok(
+    Math.abs((queue[11]?.serverE2eMeanMs ?? 0) - mean) < 0.01,
+    `${queue[11]?.serverE2eMeanMs} vs ${mean}`,
+  );
+  assert.ok((queue[11]?.serverE2eMeanMs ?? 0) > 2000, 'the last of the peak waited seconds');
+
+  const scrapes = sim.rec.scrapes.map((s) => ({ ...s }));
+  const m7 = scrapes[7]?.metrics;
+  if (m7) scrapes[7] = { atMs: 7003, metrics: { ...m7, httpByStatus: { '200': 1 } } };
+  assert.equal(buildTimeline({ ...sim.rec, scrapes }, 14)[6]?.serverStatus, null, 'a reset: no delta');
+});
+
+test('the summary says whether the backlog drained and what was left', () => {
+  const sim = simulate('queue', ARRIVALS, 50, 50);
+  assert.equal(analyzeMode(sim.rec, SETTINGS, 14).summary.drained, true);
+  assert.equal(analyzeMode(sim.rec, SETTINGS, 14).summary.backlogAtEnd, 0);
+  const cut = analyzeMode(
+    { ...sim.rec, scrapes: sim.rec.scrapes.slice(0, 11), drained: false },
+    SETTINGS,
+    14,
+  );
+  assert.equal(cut.summary.drained, false);
+  assert.equal(cut.summary.backlogAtEnd, 105);
+  assert.equal(cut.summary.drainSeconds, null);
+  assert.deepEqual(analyzeMode(sim.rec, SETTINGS, 14).serverStatus, { '200': 500, '500': 0 });
+});

@@ -1,6 +1,6 @@
 import { answerQuestions } from './answers.js';
 import { predictedRejections } from './sine.js';
-import { summarize } from './summary.js';
+import { lastMetrics, summarize } from './summary.js';
 import { buildTimeline, timelineLength } from './timeline.js';
 import type { Backends, LabMode, LabResult, LabSettings, ModeAnalysis, ModeRecording } from './types.js';
 
@@ -14,6 +14,7 @@ export function analyzeMode(rec: ModeRecording, settings: LabSettings, length: n
     summary: summarize(rec, timeline, predicted),
     timeline,
     serverLatency: rec.serverLatency,
+    serverStatus: { ...(lastMetrics(rec)?.httpByStatus ?? {}) },
     service: rec.service,
   };
 }

@@ -3,7 +3,10 @@ import type { Backends, LabSettings, ModeAnalysis } from './types.js';
 
 /** What the answers are generated from: this run's settings, backends and both modes' analyses. */
 export interface AnswerInput {
-  settings: Pick<LabSettings, 'minRps' | 'maxRps' | 'periodMs' | 'cycles' | 'rpsLimit' | 'processRps'>;
+  settings: Pick<
+    LabSettings,
+    'minRps' | 'maxRps' | 'periodMs' | 'cycles' | 'rpsLimit' | 'processRps' | 'drainTimeoutMs'
+  >;
   backends: Backends;
   shed: ModeAnalysis;
   queue: ModeAnalysis;

@@ -1,11 +1,61 @@
 import { type AnswerInput, count, ms, pct } from './answer-context.js';
-import type { Answer } from './types.js';
+import type { Answer, ModeSummary } from './types.js';
 
 export const GUARANTEE_QUESTION =
   '2. Can we guarantee the user that their order gets processed? Why, and what can go wrong?';
 
+/** How long the backlog took to empty, or how much was still waiting when the watch gave up. */
+function drainText(q: ModeSummary, drainTimeoutMs: number): string {
+  if (!q.drained) {
+    return (
+      `The backlog had not drained when the watch ended: ${count(q.backlogAtEnd, 'order')} still waiting ` +
+      `after ${ms(drainTimeoutMs)} of watching, at risk for longer still`
+    );
+  }
+  return (
+    `The queue was empty again ${q.drainSeconds} s after the last peak (${q.drainAfterLoadSeconds ?? 'n/a'} s ` +
+    `after the load ended); until then the newest accepted orders were still waiting`
+  );
+}
+
+/**
+ * Durability, from this run's backlog: how many accepted orders waited at the peak, for how many
+ * seconds any waited at all, how long the drain took, and which of them a crash would have cost.
+ */
+function durability({ settings, backends, queue }: AnswerInput): string {
+  const q = queue.summary;
+  const waitingSeconds = queue.timeline.filter((r) => (r.queueDepth ?? 0) > 0).length;
+  if (q.peakBacklog === 0) {
+    return (
+      `The backlog never built up (peak 0): every order was worked on as it arrived, so at no point was ` +
+      `an accepted order waiting, and a crash would have put at most the orders in flight at risk.`
+    );
+  }
+  const peak = `${count(q.peakBacklog, 'accepted order')} waiting at the peak (around second ${q.peakBacklogAtSecond ?? 'n/a'})`;
+  const drain = `${drainText(q, settings.drainTimeoutMs)}.`;
+  if (backends.queue === 'jetstream') {
+    return (
+      `The answer 200 is sent only after JetStream has acknowledged the publish to a file-backed ` +
+      `work-queue stream, so the ${peak} were on disk, not in the service's memory: a crash of the service ` +
+      `at the peak would have lost none of them, and the at most ${q.peakInflight} in flight would have been ` +
+      `redelivered (workers ack only after the row is committed; the primary key makes a redelivery a ` +
+      `no-op). Orders waited in the stream for ${waitingSeconds} s of this run. ${drain} So yes, with a ` +
+      `condition: "accepted" means "will be processed, at least once, with one row", as long as the NATS ` +
+      `server's disk survives.`
+    );
+  }
+  return (
+    `With the embedded, in-process queue the answer 200 means "in memory". This run had ${peak}, and ` +
+    `some accepted order was waiting in memory for ${waitingSeconds} s of it: a crash at the peak would ` +
+    `have lost those ${q.peakBacklog}, each of whose users had been told "created". ${drain} So no, not ` +
+    `with this backend. With NATS_URL set, the backlog is on disk in JetStream and acknowledged before ` +
+    `the 200, and the guarantee holds across a crash of the service.`
+  );
+}
+
 /** Question 2, from the counts of both modes, the backlog and the backends that held it. */
-export function answerGuarantee({ settings, backends, shed, queue }: AnswerInput): Answer {
+export function answerGuarantee(input: AnswerInput): Answer {
+  const { settings, backends, shed, queue } = input;
   const s = shed.summary;
   const q = queue.summary;
   const paragraphs: string[] = [];
@@ -18,25 +68,8 @@ export function answerGuarantee({ settings, backends, shed, queue }: AnswerInput
       `${q.processed.toLocaleString('en-US')}: ${q.lost === 0 ? 'none was lost' : `${count(q.lost, 'accepted order')} never processed`}.`,
   );
 
-  const drained =
-    q.drainSeconds === null
-      ? `the backlog had not drained when the watch ended`
-      : `the queue was empty again ${q.drainSeconds} s after the peak`;
-  const durability =
-    backends.queue === 'jetstream'
-      ? `The answer 200 is sent only after JetStream has acknowledged the publish to a file-backed ` +
-        `work-queue stream, so the backlog (at most ${q.peakBacklog} orders here) was on disk, not in the ` +
-        `service's memory: a crash of the service loses nothing that was acknowledged. Workers ack each ` +
-        `message only after its row is committed, so a worker that dies mid-order causes a redelivery, and ` +
-        `the primary key makes a redelivery a no-op. So yes, with a condition: "accepted" means "will be ` +
-        `processed, at least once, with one row".`
-      : `With the embedded, in-process queue the answer 200 means "in memory": a crash at the peak ` +
-        `(around second ${q.peakBacklogAtSecond ?? 'n/a'}) would have lost up to ${count(q.peakBacklog, 'accepted order')} ` +
-        `(the peak backlog), each of whose users had been told "created". So no, not with this backend. ` +
-        `With NATS_URL set, the backlog is on disk in JetStream and acknowledged before the 200, and ` +
-        `the guarantee holds across a crash.`;
   paragraphs.push(
-    `${durability} The rows are in ${backends.database === 'postgres' ? 'Postgres' : 'embedded PGlite, on local disk'}; ${drained}.`,
+    `${durability(input)} The rows are in ${backends.database === 'postgres' ? 'Postgres' : 'embedded PGlite, on local disk'}.`,
   );
 
   const mean = (settings.minRps + settings.maxRps) / 2;
@@ -66,10 +99,10 @@ export function answerGuarantee({ settings, backends, shed, queue }: AnswerInput
       : `If the process dies, everything waiting in memory is gone, and the clients have no way to know which ` +
           `orders those were.`,
   );
-  if (q.lost > 0 || q.rejected > 0) {
+  if (q.lost > 0 || q.rejected > 0 || !q.drained) {
     wrong.push(
       `This run shows it: ${q.lost} accepted but unprocessed, ${q.rejected} refused in queue mode` +
-        `${q.drainSeconds === null ? ', and the watch ended before the drain' : ''}.`,
+        `${q.drained ? '' : ', and the watch ended before the drain'}.`,
     );
   }
   paragraphs.push('What can go wrong:');

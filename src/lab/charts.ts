@@ -94,15 +94,23 @@ const KINDS: readonly ChartKind[] = [
       { label: 'p50', color: BLUE, values: rows.map((r) => r.e2eP50Ms) },
       { label: 'p99', color: RED, values: rows.map((r) => r.e2eP99Ms) },
       { label: 'max', color: GREY, values: rows.map((r) => r.e2eMaxMs) },
+      // The service's own histogram, next to the rows' timestamps: two views of the same delay.
+      {
+        label: 'mean (service /metrics)',
+        color: AMBER,
+        dash: true,
+        values: rows.map((r) => r.serverE2eMeanMs),
+      },
     ],
   },
   {
     key: 'cost',
-    title: "The service's cost: CPU and event-loop lag",
-    yLabel: '% of a core / ms',
+    title: "The service's cost: CPU, event-loop lag and heap",
+    yLabel: '% of a core / ms / MB',
     series: (rows) => [
       { label: 'CPU %', color: PURPLE, values: rows.map((r) => r.cpuPercent) },
       { label: 'event-loop lag p99 ms', color: AMBER, values: rows.map((r) => r.eventLoopLagP99Ms) },
+      { label: 'heap used MB', color: GREY, values: rows.map((r) => r.heapMb) },
     ],
   },
 ];

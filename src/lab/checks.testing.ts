@@ -22,12 +22,17 @@ export function assertSeedFindings(result: LabResult): void {
     `shed refused ${shed.rejected}, predicted ${shed.predictedRejected} (${(off * 100).toFixed(1)}% off)`,
   );
   assert.equal(shed.processed, shed.accepted, 'shed processes what it accepts, inline');
+  // The seed: Work Done must match the status graph.
+  assert.equal(shed.workDone, shed.accepted, `shed work_done_total{done} ≠ accepted: ${detail}`);
+  assert.equal(shed.workError, shed.rejected, `shed work_done_total{error} ≠ rejected: ${detail}`);
 
   // Queue: nothing refused, nothing lost, a backlog that builds at the peak and drains after it.
   assert.equal(queue.rejected, 0, `queue refused orders: ${detail}`);
   assert.equal(queue.failed, 0, `queue had other failures: ${detail}`);
   assert.equal(queue.processed, queue.accepted, `processed ≠ accepted: ${detail}`);
   assert.equal(queue.lost, 0);
+  assert.equal(queue.workDone, queue.processed, `queue work_done_total{done} ≠ processed: ${detail}`);
+  assert.equal(queue.drained, true, `queue did not drain: ${detail}`);
   assert.equal(queue.accepted, queue.sent);
   assert.ok(queue.peakBacklog > 0, `no backlog: ${detail}`);
   assert.ok(queue.drainSeconds !== null && queue.drainSeconds > 0, `no drain: ${detail}`);

@@ -1,13 +1,27 @@
 import { join, resolve } from 'node:path';
-import { bool, duration, int, optionalStr, readConfig, type Spec } from '../config/mod.js';
+import {
+  bool,
+  type ConfigOf,
+  duration,
+  envName,
+  flagName,
+  int,
+  optionalStr,
+  type Spec,
+} from '../config/mod.js';
 import { PeaklabError } from '../shared/errors.js';
 import type { LabSettings } from './types.js';
 
-/** The flags that take a value; `--quick` and `--open` are switches, read from SWITCHES. */
+/** The defaults --quick changes: a faster sine and a shorter wait for the drain (a ~40 s run). */
+const DEFAULTS = { period: 60_000, drainTimeout: 60_000 };
+const QUICK_DEFAULTS = { period: 6_000, drainTimeout: 15_000 };
+
+/** The flags that take a value; `--quick` and `--open` are switches, read from LAB_SWITCHES. */
 function valueSpec(quick: boolean) {
+  const d = quick ? QUICK_DEFAULTS : DEFAULTS;
   return {
     out: optionalStr('output directory (default ./lab-out/smooth-corners-<timestamp>)', '<dir>'),
-    period: duration('period of the sine', quick ? 8_000 : 60_000, { min: 2_000, max: 3_600_000 }),
+    period: duration('period of the sine', d.period, { min: 2_000, max: 3_600_000 }),
     cycles: int('sine cycles per mode', 2, { min: 1, max: 100 }),
     min: int('lowest rate of the sine (requests/s)', 0, { min: 0, max: 100_000 }),
     max: int('highest rate of the sine (requests/s)', 100, { min: 1, max: 100_000 }),
@@ -15,7 +29,7 @@ function valueSpec(quick: boolean) {
     processRps: int("the backend's capacity (orders/s)", 50, { min: 1, max: 100_000 }),
     drainTimeout: duration(
       'how long queue mode waits for the backlog to drain after the load',
-      quick ? 20_000 : 60_000,
+      d.drainTimeout,
       {
         min: 0,
         max: 3_600_000,
@@ -24,15 +38,54 @@ function valueSpec(quick: boolean) {
   } satisfies Spec;
 }
 
-export const LAB_VALUE_SPEC = valueSpec(false);
+/** "60s" rather than 60000: what a user would type. */
+export function durationText(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
 
 export const LAB_SWITCHES = {
-  quick: bool('a ~40 s run with a faster sine (period 8s), for tests and a first look'),
+  quick: bool(
+    `a ~40 s run for tests and a first look: period ${durationText(QUICK_DEFAULTS.period)}, ` +
+      `drain timeout ${durationText(QUICK_DEFAULTS.drainTimeout)}`,
+  ),
   open: bool('open the report in the default browser when one is available'),
 } satisfies Spec;
 
+/** Env vars carry a LAB_ prefix: bare OUT, MIN, MAX or PERIOD are too common in CI to be read silently. */
+export function labEnvName(key: string): string {
+  return `LAB_${envName(key)}`;
+}
+
+export interface LabOption {
+  flags: string;
+  description: string;
+}
+
+/** The command's options as --help shows them: defaults as typed, --quick's own, and the env var. */
+export function labOptions(): LabOption[] {
+  const full = valueSpec(false);
+  const quick: Spec = valueSpec(true);
+  const shown = (v: unknown, placeholder: string) =>
+    placeholder === '<duration>' && typeof v === 'number' ? durationText(v) : String(v);
+  const values = Object.entries(full).map(([key, field]) => {
+    const def = field.default;
+    const quickDef = quick[key]?.default;
+    const quickText = quickDef === def ? '' : `; --quick: ${shown(quickDef, field.placeholder)}`;
+    const defaults = def === undefined ? '' : ` (default ${shown(def, field.placeholder)}${quickText})`;
+    return {
+      flags: `--${flagName(key)} ${field.placeholder}`,
+      description: `${field.description}${defaults}; env ${labEnvName(key)}`,
+    };
+  });
+  const switches = Object.entries(LAB_SWITCHES).map(([key, field]) => ({
+    flags: `--${flagName(key)}`,
+    description: `${field.description}; env ${labEnvName(key)}`,
+  }));
+  return [...values, ...switches];
+}
+
 export interface LabEnvironment {
-  /** The CLI's environment: flags' env vars, DATABASE_URL and NATS_URL. */
+  /** The CLI's environment: the LAB_ vars, DATABASE_URL and NATS_URL. */
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   now: Date;
@@ -44,22 +97,46 @@ export function defaultOutDir(cwd: string, now: Date): string {
   return join(cwd, 'lab-out', `smooth-corners-${stamp}`);
 }
 
+/** A flag wins over its LAB_ env var, which wins over the default; bad values land in `problems`. */
+function readValues<S extends Spec>(
+  spec: S,
+  flags: Readonly<Record<string, unknown>>,
+  env: LabEnvironment['env'],
+  problems: string[],
+): ConfigOf<S> {
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(spec)) {
+    const flag = flags[key];
+    const raw = flag !== undefined ? String(flag) : env[labEnvName(key)];
+    out[key] = field.default;
+    if (raw === undefined) continue;
+    try {
+      out[key] = field.parse(raw);
+    } catch (err) {
+      const source = flag !== undefined ? `--${flagName(key)}` : labEnvName(key);
+      problems.push(`${source}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return out as ConfigOf<S>;
+}
+
 /**
- * Reads the experiment's settings once, from flags then env vars, validated together. `--quick` changes
- * the defaults (a faster sine), never a value the user gave.
+ * Reads the experiment's settings once, from flags then LAB_ env vars, every problem reported
+ * together. `--quick` changes the defaults (a faster sine), never a value the user gave.
  */
 export function readLabSettings(
   flags: Readonly<Record<string, unknown>>,
   { env, cwd, now }: LabEnvironment,
 ): LabSettings {
-  const switches = readConfig(LAB_SWITCHES, flags, env);
-  const cfg = readConfig(valueSpec(switches.quick), flags, env);
   const problems: string[] = [];
-  if (cfg.min >= cfg.max) problems.push(`--min (${cfg.min}) must be below --max (${cfg.max})`);
+  const switches = readValues(LAB_SWITCHES, flags, env, problems);
+  const cfg = readValues(valueSpec(switches.quick), flags, env, problems);
+  if (problems.length === 0 && cfg.min >= cfg.max) {
+    problems.push(`--min (${cfg.min}) must be below --max (${cfg.max})`);
+  }
   if (problems.length > 0) throw new PeaklabError('PL_CONFIG_INVALID', problems.join('; '));
-  const out = cfg.out ?? defaultOutDir(cwd, now);
   return {
-    outDir: resolve(cwd, out),
+    outDir: resolve(cwd, cfg.out ?? defaultOutDir(cwd, now)),
     periodMs: cfg.period,
     cycles: cfg.cycles,
     minRps: cfg.min,

@@ -5,27 +5,16 @@ import { join } from 'node:path';
 import { PeaklabError } from '../shared/errors.js';
 import { analyzeExperiment, backendsOf } from './analysis.js';
 import { type LabFiles, writeLabOutputs } from './outputs.js';
+import { plannedSeconds } from './plan.js';
 import type { LabPorts } from './ports.js';
 import type { Progress } from './progress.js';
 import { type ModeRunContext, type ModeService, runMode, startModeService } from './run-mode.js';
-import { sineDurationMs } from './sine.js';
 import { LAB_MODES, type LabMode, type LabResult, type LabSettings, type ModeRecording } from './types.js';
 
 export interface ExperimentOptions {
   ports: LabPorts;
   progress: Progress;
   signal?: AbortSignal;
-}
-
-/**
- * What the progress line shows as the total: start-up (an embedded database takes seconds to create),
- * both loads, stopping and counting each mode, and a typical drain.
- */
-export function plannedSeconds(settings: LabSettings): number {
-  const load = sineDurationMs(settings) / 1000;
-  const startup = settings.databaseUrl ? 2 : 8;
-  const drain = Math.min(settings.drainTimeoutMs / 1000, settings.periodMs / 2000);
-  return startup + 2 * (load + 2) + drain;
 }
 
 /**

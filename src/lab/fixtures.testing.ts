@@ -37,7 +37,7 @@ function metrics(over: Partial<ServiceMetrics>): ServiceMetrics {
     processingSumSeconds: 0,
     cpuSeconds: 0,
     rssBytes: 50 * 1024 * 1024,
-    heapUsedBytes: 0,
+    heapUsedBytes: 20 * 1024 * 1024,
     eventLoopLagP99Seconds: 0.002,
     ...over,
   };
@@ -71,6 +71,7 @@ export function simulate(
   let rejected = 0;
   let done = 0;
   let errors = 0;
+  let e2eSumSeconds = 0;
   let peakBacklog = 0;
   let second = 0;
   while (second < arrivals.length || waiting.length > 0) {
@@ -82,6 +83,7 @@ export function simulate(
     for (const at of workNow) {
       const processedAt = mode === 'shed' ? at + 20 : Math.max(at + 20, second * 1000 + 999);
       timings.push({ id: `o${timings.length}`, acceptedAt: T0 + at, processedAt: T0 + processedAt });
+      e2eSumSeconds += (processedAt - at) / 1000;
     }
     sent += n;
     accepted += admitted;
@@ -113,6 +115,10 @@ export function simulate(
         workDone: done,
         workError: errors,
         queueDepth: waiting.length,
+        e2eCount: done,
+        e2eSumSeconds,
+        processingCount: done,
+        processingSumSeconds: done * 0.02,
         cpuSeconds: second * 0.3,
       }),
     });

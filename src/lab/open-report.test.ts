@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openInBrowser } from './open-report.js';
+import { openInBrowser, openReport } from './open-report.js';
 
 test('--open runs xdg-open with the report when it is on PATH', async () => {
   const bin = await mkdtemp(join(tmpdir(), 'peaklab-open-'));
@@ -24,11 +24,25 @@ test('--open runs xdg-open with the report when it is on PATH', async () => {
   }
 });
 
-test('--open is silently skipped when no opener exists', async () => {
+test('openInBrowser returns false when no opener exists', async () => {
   const empty = await mkdtemp(join(tmpdir(), 'peaklab-open-'));
   try {
     assert.equal(await openInBrowser('/tmp/x/report.html', empty), false);
     assert.equal(await openInBrowser('/tmp/x/report.html', undefined), false);
+  } finally {
+    await rm(empty, { recursive: true, force: true });
+  }
+});
+
+test('--open with no opener says so in one line, naming the report', async () => {
+  const empty = await mkdtemp(join(tmpdir(), 'peaklab-open-'));
+  try {
+    const lines: string[] = [];
+    const err = { write: (s: string) => lines.push(s) > 0 };
+    assert.equal(await openReport('/tmp/x/report.html', empty, err), false);
+    assert.deepEqual(lines, [
+      '--open: no xdg-open or open found on PATH; open /tmp/x/report.html yourself\n',
+    ]);
   } finally {
     await rm(empty, { recursive: true, force: true });
   }

@@ -9,6 +9,8 @@ export interface ServiceHandle {
   readonly output: readonly string[];
   /** SIGTERM, then the exit code (null if it died by a signal). */
   stop(): Promise<number | null>;
+  /** Resolves with the exit code when the process ends, whoever ended it. */
+  readonly exited: Promise<number | null>;
 }
 
 export interface StoreLocation {

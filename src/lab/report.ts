@@ -5,19 +5,23 @@ import type { Answer, LabResult, LabSettings, ModeSummary } from './types.js';
 
 type Row = readonly [label: string, key: keyof ModeSummary, unit?: 'ms' | 's'];
 
-/** The summary table's rows: the words are results.json's keys. */
-const ROWS: readonly Row[] = [
+/** The table and results.json use the same words: these are the labels of the summary's keys. */
+
+export const ROWS: readonly Row[] = [
   ['requests sent', 'sent'],
   ['accepted (2xx)', 'accepted'],
   ['rejected (5xx)', 'rejected'],
   ['rejections predicted by the integral', 'predictedRejected'],
   ['other failures (4xx, transport)', 'failed'],
   ['processed (rows with processed_at)', 'processed'],
+  ['rows in the database', 'rows'],
   ['lost (accepted, never processed)', 'lost'],
   ['HTTP p50', 'httpP50Ms', 'ms'],
   ['HTTP p99', 'httpP99Ms', 'ms'],
   ['HTTP max', 'httpMaxMs', 'ms'],
   ['peak backlog (orders)', 'peakBacklog'],
+  ['drained before the watch ended', 'drained'],
+  ['still in the queue at the end', 'backlogAtEnd'],
   ['drain time, peak → empty', 'drainSeconds', 's'],
   ['empty after the load ended', 'drainAfterLoadSeconds', 's'],
   ['end-to-end p50', 'e2eP50Ms', 'ms'],
@@ -29,7 +33,8 @@ const ROWS: readonly Row[] = [
 
 function cell(summary: ModeSummary, key: keyof ModeSummary, unit?: 'ms' | 's'): string | number | null {
   const v = summary[key];
-  if (v === null) return null;
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (v === null) return key === 'drainSeconds' && !summary.drained ? 'not drained' : null;
   if (unit === 'ms') return formatMs(v);
   if (unit === 's') return `${v} s`;
   return v;
@@ -53,6 +58,16 @@ function answerHtml(a: Answer): string {
   return `<h3>${escapeHtml(a.question)}</h3>${paragraphs}${items}`;
 }
 
+function drainLine(q: ModeSummary, timeoutMs: number): string {
+  if (q.drained)
+    return `Queue mode's backlog (peak ${q.peakBacklog}) drained ${q.drainSeconds} s after its last peak.`;
+  return (
+    `Queue mode's backlog had NOT drained when the watch ended after ${formatMs(timeoutMs)}: ` +
+    `${q.backlogAtEnd} orders were still waiting when the service was stopped, so the processed and lost ` +
+    `counts below are those of an unfinished drain.`
+  );
+}
+
 function setupHtml(result: LabResult): string {
   const s = result.settings;
   const b = result.backends;
@@ -65,6 +80,7 @@ function setupHtml(result: LabResult): string {
       `and ${b.database === 'postgres' ? 'Postgres' : 'embedded PGlite'}.`,
     `Run: shed mode, then queue mode; queue mode is watched after the load until the backlog drains ` +
       `(at most ${formatMs(s.drainTimeoutMs)}). Started ${result.startedAt}.`,
+    drainLine(result.modes.queue.summary, s.drainTimeoutMs),
   ];
   return `<ul>${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`;
 }

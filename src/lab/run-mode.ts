@@ -4,7 +4,7 @@ import { describeError, PeaklabError } from '../shared/errors.js';
 import type { LabPorts, ServiceHandle } from './ports.js';
 import type { Progress } from './progress.js';
 import { type Scraper, startScraper } from './scraper.js';
-import { serverLatencyByStatus } from './service-metrics.js';
+import { backlogDepth, serverLatencyByStatus } from './service-metrics.js';
 import { sineDurationMs, sineProfile } from './sine.js';
 import type { LabMode, LabSettings, ModeRecording, ScrapeSample } from './types.js';
 
@@ -39,7 +39,7 @@ export function serviceArgs(mode: LabMode, ctx: ModeRunContext): string[] {
 function lastDepth(samples: readonly ScrapeSample[], afterMs: number): number | null {
   const last = samples.at(-1);
   if (!last || last.atMs < afterMs || !last.metrics) return null;
-  return last.metrics.queueDepth + last.metrics.inflight;
+  return backlogDepth(last.metrics);
 }
 
 /** Starts the orders service for one mode, with its own data directory, schema and stream. */
@@ -60,9 +60,10 @@ async function watchDrain(
   ctx: ModeRunContext,
   loadEndMs: number,
   seen: Record<string, number>,
-) {
+  signal: AbortSignal,
+): Promise<boolean> {
   const deadline = Date.now() + ctx.settings.drainTimeoutMs;
-  while (Date.now() < deadline && !ctx.signal?.aborted) {
+  while (Date.now() < deadline && !signal.aborted) {
     const depth = lastDepth(scraper.samples, loadEndMs);
     if (depth === 0) return true;
     ctx.progress.update({
@@ -90,6 +91,54 @@ function loadOptions(url: string, settings: LabSettings): LoadOptions {
   };
 }
 
+/** The service's last log lines, for an error message a user can act on. */
+function tail(service: ServiceHandle): string {
+  const lines = service.output.slice(-10);
+  return lines.length > 0 ? `; its last lines:\n${lines.join('\n')}` : '';
+}
+
+/**
+ * Watches for the service ending on its own: that aborts the load (the rest of the mode would measure
+ * a dead port) and turns into a PL_LAB_FAILED error naming the exit code.
+ */
+function watchExit(mode: LabMode, service: ServiceHandle, outer: AbortSignal | undefined) {
+  const died = new AbortController();
+  let stopping = false;
+  let code: number | null | undefined;
+  void service.exited.then((c) => {
+    if (stopping) return;
+    code = c;
+    died.abort();
+  });
+  return {
+    signal: outer ? AbortSignal.any([outer, died.signal]) : died.signal,
+    /** Throws if the service died, or if the user interrupted the run. */
+    check(): void {
+      if (code !== undefined) {
+        throw new PeaklabError(
+          'PL_LAB_FAILED',
+          `${mode} mode: the service exited with code ${code} during the run${tail(service)}`,
+        );
+      }
+      if (outer?.aborted) throw new PeaklabError('PL_LAB_FAILED', `${mode} mode: interrupted`);
+    },
+    /** Stops the service; an exit code other than 0 means its shutdown failed, so its rows are suspect. */
+    async stop(): Promise<void> {
+      stopping = true;
+      const exit = await service.stop();
+      if (exit !== 0) {
+        throw new PeaklabError(
+          'PL_LAB_FAILED',
+          `${mode} mode: the service exited with code ${exit} after SIGTERM (expected 0)${tail(service)}`,
+        );
+      }
+    },
+    release(): void {
+      stopping = true;
+    },
+  };
+}
+
 /**
  * One mode, on a started service: scrape it every second while the sine load runs, keep watching
  * (queue mode) until the backlog has drained or the bound is reached, stop the service, then read
@@ -103,35 +152,41 @@ export async function runMode(
   const { settings, ports, progress } = ctx;
   const startedAt = Date.now();
   const scraper = startScraper({ url: `${service.url}/metrics`, startedAt });
+  const life = watchExit(mode, service, ctx.signal);
   try {
     const seen: Record<string, number> = {};
     const onSecond = (s: SecondStats) => {
       for (const [k, v] of Object.entries(s.status)) seen[k] = (seen[k] ?? 0) + v;
+      const last = scraper.samples.at(-1)?.metrics;
       progress.update({
         phase: `${mode}: load`,
         elapsedS: ctx.elapsedS(),
         totalS: ctx.totalS,
         rate: s.started,
         status: seen,
-        queueDepth: mode === 'queue' ? (scraper.samples.at(-1)?.metrics?.queueDepth ?? null) : null,
+        queueDepth: mode === 'queue' && last ? backlogDepth(last) : null,
       });
     };
     const load = await ports
-      .runLoad(loadOptions(service.url, settings), { signal: ctx.signal, onSecond })
+      .runLoad(loadOptions(service.url, settings), { signal: life.signal, onSecond })
       .catch((err: unknown) => {
+        life.check();
         throw new PeaklabError('PL_LAB_FAILED', `${mode} mode: the load failed: ${describeError(err)}`, {
           cause: err,
         });
       });
+    life.check();
     const loadEndMs = Date.now() - startedAt;
     // Shed: one more whole second, so the last second's counters are in a scrape.
     const drained =
-      mode === 'queue' ? await watchDrain(scraper, ctx, loadEndMs, seen) : await sleep(1100, true);
+      mode === 'queue'
+        ? await watchDrain(scraper, ctx, loadEndMs, seen, life.signal)
+        : await sleep(1100, true, { signal: life.signal }).catch(() => false);
+    life.check();
     scraper.stop();
     await scraper.scrapeNow();
     const watchEndMs = Date.now() - startedAt;
-    const code = await service.stop();
-    if (code !== 0) progress.note(`${mode}: the service exited with code ${code} (expected 0 after SIGTERM)`);
+    await life.stop();
     const timings = await ports.readTimings({
       databaseUrl: settings.databaseUrl,
       dataDir: ctx.dataDir,
@@ -156,6 +211,7 @@ export async function runMode(
     };
   } finally {
     scraper.stop();
+    life.release();
     // Idempotent: a no-op when it already stopped above.
     await service.stop();
   }

@@ -34,6 +34,14 @@ export function serviceMetrics(samples: readonly PromSample[]): ServiceMetrics {
   };
 }
 
+/**
+ * The backlog: orders_queue_depth already counts the orders in flight (a message stays in the queue
+ * until its worker acks it), so adding orders_inflight would count them twice.
+ */
+export function backlogDepth(m: ServiceMetrics): number {
+  return m.queueDepth;
+}
+
 export interface StatusLatency {
   count: number;
   p50Ms: number | null;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { predictedRejections, sineProfile, sineRate, sineSecondTarget } from './sine.js';
+import { predictedRejections, sineProfile, sineRate } from './sine.js';
 
 const seed = { minRps: 0, maxRps: 100, periodMs: 60_000, cycles: 2 };
 
@@ -28,11 +28,4 @@ test('the integral is zero above the peak and everything above the limit below t
   assert.ok(Math.abs(predictedRejections(floor, 10) - (50 - 10) * 30) < 0.01);
   // A lower limit always predicts more rejections.
   assert.ok(predictedRejections(seed, 40) > predictedRejections(seed, 60));
-});
-
-test('a second target is the mean rate over that second', () => {
-  const sum = Array.from({ length: 60 }, (_, s) => sineSecondTarget(seed, s)).reduce((a, b) => a + b, 0);
-  assert.ok(Math.abs(sum - 50 * 60) < 0.01, `one period sends mid·P requests, got ${sum}`);
-  assert.ok(sineSecondTarget(seed, 0) < 1);
-  assert.ok(sineSecondTarget(seed, 29) > 99);
 });

@@ -16,11 +16,6 @@ export function sineDurationMs(shape: SineShape): number {
   return shape.periodMs * shape.cycles;
 }
 
-/** Average of R over one second starting at `second`: the target of that second. */
-export function sineSecondTarget(shape: SineShape, second: number): number {
-  return integrate(shape, second * 1000, (second + 1) * 1000, (r) => r);
-}
-
 /**
  * ∫ max(0, R(t) − limit) dt over the whole run: how many requests arrive above the limit, so how many
  * a shedder that admits `limit` per second must reject. The seed's part 1, predicted before the run.

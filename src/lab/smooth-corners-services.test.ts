@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { main } from '../cli/main.js';
+import { needChromium } from '../testing/browser.js';
 import { needService } from '../testing/services.js';
+import { checkReportInBrowser } from './browser-check.testing.js';
 import { assertSeedFindings, readResults } from './checks.testing.js';
 import { deleteStreams, dropSchemas, streamMessages } from './cleanup.testing.js';
 import type { LabResult } from './types.js';
@@ -18,11 +20,19 @@ import type { LabResult } from './types.js';
 const postgres = await needService('postgres');
 const nats = await needService('nats');
 const skip = postgres.skip || nats.skip;
+const chromium = needChromium();
 
 let dir = '';
 let code = -1;
 let stderr = '';
 let result: LabResult | undefined;
+
+/** The run's results, or one clear failure (exit code and stderr) instead of TypeErrors later. */
+function ran(): LabResult {
+  assert.equal(code, 0, `peaklab lab smooth-corners exited ${code}; stderr:\n${stderr.slice(-3000)}`);
+  assert.ok(result, 'no results.json');
+  return result;
+}
 
 before(async () => {
   if (skip) return;
@@ -54,8 +64,7 @@ after(async () => {
 test('with DATABASE_URL and NATS_URL it runs on Postgres and JetStream, each mode in its own schema and stream', {
   skip,
 }, async () => {
-  assert.equal(code, 0, stderr.slice(-3000));
-  assert.ok(result);
+  const result = ran();
   assert.deepEqual(result.backends, { database: 'postgres', queue: 'jetstream' });
   const { shed, queue } = result.modes;
   assert.ok(shed.service.schema && queue.service.schema && shed.service.schema !== queue.service.schema);
@@ -68,8 +77,15 @@ test('with DATABASE_URL and NATS_URL it runs on Postgres and JetStream, each mod
 test('on the real backends: shed refuses what the integral predicts, queue loses nothing and drains', {
   skip,
 }, () => {
-  assert.ok(result);
+  const result = ran();
   assertSeedFindings(result);
   const guarantee = result.answers[1];
   assert.match(guarantee?.paragraphs.join(' ') ?? '', /on disk/);
+});
+
+test('on the real backends, report.html opens in Chromium, its charts show the findings; a screenshot is kept', {
+  skip: skip || chromium.skip,
+}, async () => {
+  const shot = await checkReportInBrowser(dir, ran(), 'lab-smooth-corners-services.png');
+  assert.ok(shot.endsWith('lab-smooth-corners-services.png'));
 });

@@ -1,18 +1,19 @@
 /**
- * The README's main command, as a newcomer types it, on a clean environment: no DATABASE_URL, no
- * NATS_URL, so embedded PGlite and the in-process queue. One --quick run, checked several ways:
- * the seed's findings, the files, and the report in a real browser.
+ * The README's command, as a newcomer types it, on a clean environment: no DATABASE_URL, no NATS_URL,
+ * so embedded PGlite and the in-process queue. One `--quick --open` run (the opener is a stand-in that
+ * records what it was given), checked several ways: the seed's findings, the files, and the report in
+ * a real browser.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
 import { PEAKLAB_BIN } from '../shared/child-service.js';
-import { launchChromium, needChromium } from '../testing/browser.js';
+import { needChromium } from '../testing/browser.js';
+import { checkReportInBrowser } from './browser-check.testing.js';
 import { assertSeedFindings, readResults } from './checks.testing.js';
 import type { LabResult } from './types.js';
 
@@ -23,9 +24,11 @@ interface Run {
   stdout: string;
   stderr: string;
   dir: string;
+  bin: string;
+  wallS: number;
 }
 
-function runCli(args: readonly string[], env: Record<string, string>): Promise<Omit<Run, 'dir'>> {
+function runCli(args: readonly string[], env: Record<string, string>) {
   const child = spawn(process.execPath, [PEAKLAB_BIN, ...args], { cwd: REPO, env, stdio: 'pipe' });
   let stdout = '';
   let stderr = '';
@@ -35,36 +38,63 @@ function runCli(args: readonly string[], env: Record<string, string>): Promise<O
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.once('close', (code) => resolve({ code, stdout, stderr })),
+  );
 }
 
-let run: Run;
-let result: LabResult;
+let run: Run | undefined;
+let result: LabResult | undefined;
+
+/** The run, or one clear failure (exit code and stderr) instead of TypeErrors in every test. */
+function ran(): { run: Run; result: LabResult } {
+  assert.ok(run, 'the CLI did not run');
+  assert.equal(
+    run.code,
+    0,
+    `peaklab lab smooth-corners exited ${run.code}; stderr:\n${run.stderr.slice(-3000)}`,
+  );
+  assert.ok(result, 'no results.json');
+  return { run, result };
+}
 
 before(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'peaklab-lab-test-'));
+  const bin = await mkdtemp(join(tmpdir(), 'peaklab-lab-bin-'));
+  await writeFile(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${join(bin, 'opened.txt')}'\n`);
+  await chmod(join(bin, 'xdg-open'), 0o755);
   // A clean environment: what a fresh shell has, and nothing that configures a backend.
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? dir };
-  const out = await runCli(['lab', 'smooth-corners', '--quick', '--out', dir], env);
-  run = { ...out, dir };
+  const env = { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: process.env.HOME ?? dir };
+  const started = Date.now();
+  const out = await runCli(['lab', 'smooth-corners', '--quick', '--open', '--out', dir], env);
+  run = { ...out, dir, bin, wallS: (Date.now() - started) / 1000 };
   if (out.code === 0) result = await readResults(dir);
 });
 
 after(async () => {
   if (run?.dir) await rm(run.dir, { recursive: true, force: true });
+  if (run?.bin) await rm(run.bin, { recursive: true, force: true });
 });
 
-test('`peaklab lab smooth-corners --quick` exits 0 and writes report.html and results.json', () => {
-  assert.equal(run.code, 0, `exit ${run.code}\n${run.stderr.slice(-3000)}`);
+test('`peaklab lab smooth-corners --quick --open` exits 0, writes both files and opens the report', async (t) => {
+  const { run } = ran();
+  t.diagnostic(`--quick took ${run.wallS.toFixed(1)} s of wall time`);
   assert.ok(existsSync(join(run.dir, 'report.html')));
   assert.ok(existsSync(join(run.dir, 'results.json')));
   assert.match(run.stdout, /report: +\S+report\.html/);
   // Not a TTY: plain progress lines, with the phase, elapsed/total, rate and statuses.
   assert.match(run.stderr, /\[shed: load\] \d+s\/\d+s {2}rate \d+\/s/);
   assert.match(run.stderr, /\[queue: load\] .*200:\d+/);
+  let opened = '';
+  for (let i = 0; i < 50 && !opened; i++) {
+    opened = await readFile(join(run.bin, 'opened.txt'), 'utf8').catch(() => '');
+    if (!opened) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(opened, join(run.dir, 'report.html'), 'the opener got the report');
 });
 
 test('with nothing configured it uses the embedded backends, and says so', () => {
+  const { run, result } = ran();
   assert.deepEqual(result.backends, { database: 'pglite', queue: 'in-process' });
   assert.match(run.stderr, /in-process queue, pglite database/);
   assert.equal(result.settings.quick, true);
@@ -72,46 +102,39 @@ test('with nothing configured it uses the embedded backends, and says so', () =>
 });
 
 test('shed refuses what the integral predicts; queue refuses and loses nothing, and drains', () => {
-  assertSeedFindings(result);
+  assertSeedFindings(ran().result);
 });
 
 test('the answers are generated from this run: they quote its numbers', () => {
+  const { result } = ran();
   const text = result.answers.map((a) => [...a.paragraphs, ...(a.items ?? [])].join(' ')).join(' ');
   const shed = result.modes.shed.summary;
   const queue = result.modes.queue.summary;
   assert.ok(text.includes(`refused ${shed.rejected.toLocaleString('en-US')} orders`));
-  assert.ok(text.includes(`lost up to ${queue.peakBacklog} accepted order`), 'the embedded queue caveat');
+  assert.ok(text.includes(`would have lost those ${queue.peakBacklog}`), 'the embedded queue caveat');
   assert.ok(text.includes(`processed ${queue.processed.toLocaleString('en-US')}`));
+  const p99 = result.modes.queue.serverLatency['200']?.p99Ms;
+  assert.ok(p99 !== null && p99 !== undefined, 'the service’s own latency of 200s was scraped');
+});
+
+test('the service’s own per-second metrics are in results.json: statuses, end-to-end mean, heap', () => {
+  const { result } = ran();
+  const { shed, queue } = result.modes;
+  const sum = (rows: typeof shed.timeline, status: string) =>
+    rows.reduce((a, r) => a + (r.serverStatus?.[status] ?? 0), 0);
+  assert.ok(sum(shed.timeline, '500') > 0, 'the service counted its refusals per second');
+  assert.equal(sum(queue.timeline, '500'), 0);
+  assert.equal(shed.serverStatus['500'], shed.summary.rejected, 'the service and the load generator agree');
+  assert.ok(queue.timeline.some((r) => (r.serverE2eMeanMs ?? 0) > 0));
+  assert.ok(queue.timeline.some((r) => (r.heapMb ?? 0) > 0));
 });
 
 test(
-  'report.html opens from file:// in Chromium, every chart has data; a screenshot is kept',
+  'report.html opens from file:// in Chromium, its charts show the findings; a screenshot is kept',
   needChromium(),
   async () => {
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-      await page.goto(pathToFileURL(join(run.dir, 'report.html')).href);
-      await page.waitForFunction(() =>
-        Array.isArray((globalThis as { __PEAKLAB_CHARTS__?: unknown }).__PEAKLAB_CHARTS__),
-      );
-      const charts = await page.evaluate(
-        () =>
-          (globalThis as unknown as { __PEAKLAB_CHARTS__: { id: string; points: number }[] })
-            .__PEAKLAB_CHARTS__,
-      );
-      const ids = charts.map((c) => c.id);
-      for (const kind of ['status', 'work', 'rate', 'queue', 'http', 'e2e']) {
-        assert.ok(ids.includes(`${kind}-shed`) && ids.includes(`${kind}-queue`), `${kind} for both modes`);
-      }
-      for (const c of charts) assert.ok(c.points > 0, `chart ${c.id} has no data`);
-      const html = await readFile(join(run.dir, 'report.html'), 'utf8');
-      assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=/, 'self-contained');
-      const artifacts = join(REPO, 'artifacts');
-      await mkdir(artifacts, { recursive: true });
-      await page.screenshot({ path: join(artifacts, 'lab-smooth-corners.png'), fullPage: true });
-    } finally {
-      await browser.close();
-    }
+    const { run, result } = ran();
+    const shot = await checkReportInBrowser(run.dir, result, 'lab-smooth-corners.png');
+    assert.ok(existsSync(shot));
   },
 );

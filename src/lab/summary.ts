@@ -1,5 +1,6 @@
+import { backlogDepth } from './service-metrics.js';
 import { maxOf, percentileSorted, round, roundOrNull } from './stats.js';
-import type { ModeRecording, ModeSecond, ModeSummary } from './types.js';
+import type { ModeRecording, ModeSecond, ModeSummary, ServiceMetrics } from './types.js';
 
 /** A 5xx is the service refusing the order (the seed's 500 "server-kaput", or 503 with --shed-status). */
 export function isRejection(status: string): boolean {
@@ -20,7 +21,7 @@ interface Backlog {
  */
 export function backlogOf(rec: ModeRecording): Backlog {
   const points = rec.scrapes.flatMap((s) =>
-    s.metrics ? [{ atMs: s.atMs, depth: s.metrics.queueDepth }] : [],
+    s.metrics ? [{ atMs: s.atMs, depth: backlogDepth(s.metrics) }] : [],
   );
   let peak = 0;
   let peakAt: number | null = null;
@@ -53,7 +54,8 @@ export function backlogOf(rec: ModeRecording): Backlog {
   };
 }
 
-function lastMetrics(rec: ModeRecording) {
+/** The last successful scrape: the service's final counters. */
+export function lastMetrics(rec: ModeRecording): ServiceMetrics | null {
   for (let i = rec.scrapes.length - 1; i >= 0; i--) {
     const m = rec.scrapes[i]?.metrics;
     if (m) return m;
@@ -90,6 +92,9 @@ export function summarize(
     serviceTimeP99Ms: round(serviceTime.percentiles.p99 ?? 0, 2),
     peakBacklog: backlog.peak,
     peakBacklogAtSecond: backlog.peakAtSecond,
+    // Watching saw it empty, and the scrapes agree: both use backlogDepth.
+    drained: rec.drained && backlog.drainSeconds !== null,
+    backlogAtEnd: last ? backlogDepth(last) : 0,
     drainSeconds: backlog.drainSeconds,
     drainAfterLoadSeconds: backlog.drainAfterLoadSeconds,
     e2eP50Ms: roundOrNull(percentileSorted(e2e, 50), 1),
@@ -104,6 +109,7 @@ export function summarize(
     peakInflight: maxOf(timeline.map((r) => r.inflight)) ?? 0,
     peakCpuPercent: roundOrNull(maxOf(timeline.map((r) => r.cpuPercent)), 0),
     peakRssMb: roundOrNull(maxOf(timeline.map((r) => r.rssMb)), 0),
+    peakHeapMb: roundOrNull(maxOf(timeline.map((r) => r.heapMb)), 0),
     peakEventLoopLagMs: roundOrNull(maxOf(timeline.map((r) => r.eventLoopLagP99Ms)), 1),
     loadSeconds: round(rec.loadEndMs / 1000, 1),
     watchSeconds: round(rec.watchEndMs / 1000, 1),

@@ -1,4 +1,5 @@
-import { percentileSorted } from './stats.js';
+import { backlogDepth } from './service-metrics.js';
+import { percentileSorted, roundOrNull } from './stats.js';
 import type { ModeRecording, ModeSecond, ServiceMetrics } from './types.js';
 
 /** Scrapes by whole second after the start (slot k ≈ k·1000 ms); a failed scrape leaves its slot empty. */
@@ -45,6 +46,32 @@ function delta(
   return d < 0 ? null : d;
 }
 
+/** Per-status deltas of the service's response counter over `second`; null for a gap or a restart. */
+function statusDelta(slots: Map<number, ServiceMetrics>, second: number): Record<string, number> | null {
+  const a = slots.get(second);
+  const b = slots.get(second + 1);
+  if (!a || !b) return null;
+  const out: Record<string, number> = {};
+  for (const [status, n] of Object.entries(b.httpByStatus)) {
+    const d = n - (a.httpByStatus[status] ?? 0);
+    if (d < 0) return null;
+    if (d > 0) out[status] = d;
+  }
+  return out;
+}
+
+/** The mean of a histogram over `second`: the deltas of its sum and count. */
+function meanOver(
+  slots: Map<number, ServiceMetrics>,
+  second: number,
+  sum: (m: ServiceMetrics) => number,
+  count: (m: ServiceMetrics) => number,
+): number | null {
+  const n = delta(slots, second, count);
+  const total = delta(slots, second, sum);
+  return n === null || total === null || n === 0 ? null : total / n;
+}
+
 /** A gauge as it stood at the end of `second` (the next slot), else at its start. */
 function gaugeAt(
   slots: Map<number, ServiceMetrics>,
@@ -53,6 +80,12 @@ function gaugeAt(
 ): number | null {
   const m = slots.get(second + 1) ?? slots.get(second);
   return m ? pick(m) : null;
+}
+
+const MB = 1024 * 1024;
+
+function scaled(v: number | null, factor: number): number | null {
+  return v === null ? null : v * factor;
 }
 
 /**
@@ -77,14 +110,28 @@ export function buildTimeline(rec: ModeRecording, length = timelineLength(rec)):
       httpP99Ms: load && load.completed > 0 ? load.p99Ms : null,
       workDone: delta(slots, second, (m) => m.workDone),
       workError: delta(slots, second, (m) => m.workError),
-      queueDepth: gaugeAt(slots, second, (m) => m.queueDepth),
+      serverStatus: statusDelta(slots, second),
+      queueDepth: gaugeAt(slots, second, backlogDepth),
       inflight: gaugeAt(slots, second, (m) => m.inflight),
       processed: lat.length,
       e2eP50Ms: percentileSorted(lat, 50),
       e2eP99Ms: percentileSorted(lat, 99),
       e2eMaxMs: lat.length > 0 ? (lat.at(-1) as number) : null,
-      cpuPercent: cpu === null ? null : cpu * 100,
-      rssMb: gaugeAt(slots, second, (m) => m.rssBytes / (1024 * 1024)),
+      serverE2eMeanMs: roundOrNull(
+        scaled(
+          meanOver(
+            slots,
+            second,
+            (m) => m.e2eSumSeconds,
+            (m) => m.e2eCount,
+          ),
+          1000,
+        ),
+        2,
+      ),
+      cpuPercent: scaled(cpu, 100),
+      rssMb: gaugeAt(slots, second, (m) => m.rssBytes / MB),
+      heapMb: gaugeAt(slots, second, (m) => m.heapUsedBytes / MB),
       eventLoopLagP99Ms: gaugeAt(slots, second, (m) => m.eventLoopLagP99Seconds * 1000),
     });
   }

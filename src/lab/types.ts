@@ -95,14 +95,19 @@ export interface ModeSecond {
   httpP99Ms: number | null;
   workDone: number | null;
   workError: number | null;
+  /** Responses by status in this second, as the service counted them (http_requests_total); null: a gap. */
+  serverStatus: Record<string, number> | null;
   queueDepth: number | null;
   inflight: number | null;
   processed: number;
   e2eP50Ms: number | null;
   e2eP99Ms: number | null;
   e2eMaxMs: number | null;
+  /** Mean accepted → processed time of this second, from the service's orders_end_to_end_seconds. */
+  serverE2eMeanMs: number | null;
   cpuPercent: number | null;
   rssMb: number | null;
+  heapMb: number | null;
   eventLoopLagP99Ms: number | null;
 }
 
@@ -125,6 +130,10 @@ export interface ModeSummary {
   serviceTimeP99Ms: number;
   peakBacklog: number;
   peakBacklogAtSecond: number | null;
+  /** Whether the backlog was empty when watching stopped (always true in shed mode: it has none). */
+  drained: boolean;
+  /** Orders still in the queue at the final scrape. */
+  backlogAtEnd: number;
   drainSeconds: number | null;
   drainAfterLoadSeconds: number | null;
   e2eP50Ms: number | null;
@@ -137,6 +146,7 @@ export interface ModeSummary {
   peakInflight: number;
   peakCpuPercent: number | null;
   peakRssMb: number | null;
+  peakHeapMb: number | null;
   peakEventLoopLagMs: number | null;
   loadSeconds: number;
   watchSeconds: number;
@@ -147,6 +157,8 @@ export interface ModeAnalysis {
   summary: ModeSummary;
   timeline: ModeSecond[];
   serverLatency: ModeRecording['serverLatency'];
+  /** POST /orders responses by status over the whole mode, from the service's final scrape. */
+  serverStatus: Record<string, number>;
   service: ModeRecording['service'];
 }
 

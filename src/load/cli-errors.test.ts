@@ -74,6 +74,38 @@ test('bad input: one line on stderr, exit 2, never a stack trace', async () => {
         'no method Nope',
       ],
       [['report', join(dir, 'nothing.json')], 'PL_FILE_INVALID', 'nothing.json'],
+      // Commander's own errors, in the same one-line format.
+      [['load', url, '--rate', 'constant:5', '--bogus'], 'PL_USAGE', "unknown option '--bogus'"],
+      [['load', '--rate', 'constant:5'], 'PL_USAGE', "missing required argument 'url'"],
+      [['load', url, '--rate'], 'PL_USAGE', "option '--rate <profile>' argument missing"],
+      [['load', url, 'extra', '--rate', 'constant:5'], 'PL_USAGE', 'too many arguments'],
+      [['frobnicate'], 'PL_USAGE', "unknown command 'frobnicate'"],
+      [['compare', proto, proto, '--metrics', 'p50,speed'], 'PL_USAGE', '--metrics'],
+      // Combinations where a flag would be silently ignored.
+      [['load', url, '--rate', 'constant:5', '--think', '100ms'], 'PL_USAGE', '--think'],
+      [['load', url, '--rate', 'constant:5', '--proto', proto, '--call', 't.S/M'], 'PL_USAGE', 'grpc://'],
+      [['load', url, '--rate', 'constant:5', '--data', '{"v":1}'], 'PL_USAGE', '--data'],
+      [
+        [
+          'load',
+          `grpc://127.0.0.1:${server.port}`,
+          '--rate',
+          'constant:5',
+          '--proto',
+          proto,
+          '--call',
+          't.S/M',
+          '--body',
+          'x',
+        ],
+        'PL_USAGE',
+        '--body',
+      ],
+      [
+        ['load', url, '--rate', 'constant:5', '--threads', '3', '--max-inflight', '2'],
+        'PL_USAGE',
+        '--max-inflight',
+      ],
       [['compare', proto, proto], 'PL_RESULT_INVALID', 'not JSON'],
     ];
     for (const [args, code, mention] of cases) {
@@ -83,6 +115,17 @@ test('bad input: one line on stderr, exit 2, never a stack trace', async () => {
   } finally {
     await server.close();
   }
+});
+
+test('--help and --version print to stdout and exit 0', async () => {
+  const help = await runCli(['load', '--help']);
+  assert.equal(help.code, 0, help.err);
+  assert.match(help.out, /Usage: peaklab load \[options\] <url>/);
+  assert.match(help.out, /--max-inflight <n>[\s\S]*default 100000\)/);
+  assert.equal(help.err, '');
+  const version = await runCli(['--version']);
+  assert.equal(version.code, 0);
+  assert.equal(version.out, '0.1.0\n');
 });
 
 test('an unreachable URL is a one-line error, exit 2, before any load', async () => {

@@ -7,40 +7,56 @@ import { runCli } from './testing/cli.js';
 import { startServer } from './testing/server.js';
 
 test('compare flags a 2x slower server and not a rerun of the same one', async () => {
-  let delayMs = 15;
+  // A fixed server delay sets both metrics compared: p50 (~delay) and, with a fixed number of
+  // virtual users, throughput (~users / delay). Doubling the delay doubles one and halves the other;
+  // a busy machine moves them far less than the 25% allowed. (p99 is left out: one scheduling
+  // hiccup on a shared machine moves it more than any margin a test could hold.)
+  let delayMs = 20;
   const server = await startServer((_q, res) => setTimeout(() => res.end('ok'), delayMs));
   const dir = mkdtempSync(join(tmpdir(), 'peaklab-compare-'));
   const run = async (name: string) => {
+    const file = join(dir, name);
     const r = await runCli([
       'load',
       `${server.url}/`,
-      '--rate',
-      'constant:50',
+      '--vus',
+      '4',
       '--duration',
       '2s',
       '--quiet',
       '--out',
-      join(dir, name),
+      file,
     ]);
     assert.equal(r.code, 0, r.err);
-    return join(dir, name);
+    return file;
   };
+  const flags = ['--max-regression', '25%', '--metrics', 'p50,throughput'];
   try {
-    const base1 = await run('base1.json');
-    const base2 = await run('base2.json');
+    const baselines = [await run('base1.json'), await run('base2.json'), await run('base3.json')];
     const rerun = await run('rerun.json');
-    delayMs = 30;
+    delayMs = 40;
     const slow = await run('slow.json');
 
-    const same = await runCli(['compare', base1, base2, rerun, '--max-regression', '25%']);
+    const same = await runCli(['compare', ...baselines, rerun, ...flags]);
     assert.equal(same.code, 0, `${same.out}${same.err}`);
-    assert.match(same.out, /Compared with 2 baseline runs/);
+    assert.match(same.out, /Compared with 3 baseline runs/);
+    assert.doesNotMatch(same.out, /REGRESSION/);
     assert.match(same.out, /no regression/);
 
-    const slower = await runCli(['compare', base1, base2, slow, '--max-regression', '25%']);
+    const slower = await runCli(['compare', ...baselines, slow, ...flags]);
     assert.equal(slower.code, 1, slower.out);
-    assert.match(slower.out, /p50 .* REGRESSION/);
-    assert.match(slower.err, /regression in p50.*\(PL_REGRESSION\)/);
+    assert.match(slower.out, /\n {2}p50 .* REGRESSION\n/);
+    assert.match(slower.out, /\n {2}throughput .* REGRESSION\n/);
+    assert.doesNotMatch(slower.out, /p99|errorRate/, 'only the metrics asked for');
+    assert.match(
+      slower.err,
+      /^peaklab: regression in p50, throughput against the baseline \(PL_REGRESSION\)\n$/,
+    );
+
+    // Without --metrics, all four are compared.
+    const all = await runCli(['compare', ...baselines, slow]);
+    for (const metric of ['p50', 'p99', 'throughput', 'errorRate'])
+      assert.match(all.out, new RegExp(`\\n {2}${metric} `));
   } finally {
     await server.close();
   }

@@ -1,8 +1,10 @@
 import { formatMs } from '../shared/duration.js';
 import type { LoadResult } from './types.js';
 
+export type CompareMetric = 'p50' | 'p99' | 'throughput' | 'errorRate';
+
 export interface MetricComparison {
-  metric: 'p50' | 'p99' | 'throughput' | 'errorRate';
+  metric: CompareMetric;
   baseline: number;
   current: number;
   /** Relative change (absolute points for errorRate), positive = worse. */
@@ -28,6 +30,9 @@ interface MetricDef {
   /** Compared in absolute points rather than relative (error rate). */
   absolute: boolean;
 }
+
+/** What compare looks at unless told otherwise, in report order. */
+export const COMPARE_METRICS: readonly CompareMetric[] = ['p50', 'p99', 'throughput', 'errorRate'];
 
 const METRICS: MetricDef[] = [
   { name: 'p50', get: (r) => r.latency.percentiles.p50 ?? 0, higherBetter: false, absolute: false },
@@ -55,14 +60,16 @@ function spread(xs: readonly number[]): number {
 
 /**
  * Compares a run against one or more baseline runs. A metric regresses when it is worse by more
- * than `maxRegression` AND by more than the baselines' own run-to-run noise.
+ * than `maxRegression` AND by more than the baselines' own run-to-run noise. `only` limits the
+ * comparison to some metrics (a CI job may gate on the stable ones, e.g. p50 and throughput).
  */
 export function compareRuns(
   baselines: readonly LoadResult[],
   current: LoadResult,
   maxRegression: number,
+  only: readonly CompareMetric[] = COMPARE_METRICS,
 ): Comparison {
-  const metrics = METRICS.map((m): MetricComparison => {
+  const metrics = METRICS.filter((m) => only.includes(m.name)).map((m): MetricComparison => {
     const values = baselines.map(m.get);
     const base = mean(values);
     const cur = m.get(current);

@@ -5,7 +5,16 @@ export const DEFAULTS = {
   /** Keep-alive connections in the open model (the closed model uses one per virtual user). */
   openConnections: 50,
   timeoutMs: 10_000,
+  /** Closed model: no pause between a response and the user's next request. */
+  thinkMs: 0,
+  threads: 1,
   method: 'GET',
+  /**
+   * Open model without --max-inflight: at most this many open requests (in flight plus waiting for
+   * a connection). It bounds memory when the server stalls (~100 bytes per waiting request, so
+   * ~10 MB); starts beyond it count as dropped.
+   */
+  openMaxInflight: 100_000,
   /** Concurrent streams per gRPC connection before the engine queues. */
   grpcStreamsPerConnection: 100,
   /** A request sent this much after its intended start counts as late. */

@@ -24,7 +24,7 @@ export interface EngineSettings {
   durationMs: number | undefined;
   /** Total requests of the whole run (all shares). */
   requests: number | undefined;
-  /** Per share; 0 means no cap. */
+  /** Open requests (in flight plus queued) of this share; 0 means no cap. */
   maxInflight: number;
   lateAfterMs: number;
   /** How long an interrupted run waits for requests in flight. */
@@ -34,6 +34,11 @@ export interface EngineSettings {
 }
 
 export interface EngineHooks {
+  /**
+   * When the schedule's second 0 begins, in this thread's performance.now() ms (default: now).
+   * Worker threads get one shared instant, so their seconds line up.
+   */
+  t0?: number;
   signal?: AbortSignal;
   onSecond?: (s: SecondStats) => void;
   sink?: ExchangeSink;
@@ -55,7 +60,7 @@ export function runEngine(
   share: Share,
   hooks: EngineHooks = {},
 ): Promise<PartResult> {
-  const t0 = performance.now();
+  const t0 = hooks.t0 ?? performance.now();
   const rec = new Recorder(t0, s.lateAfterMs, hooks.onSecond, hooks.sink);
   const queue: Exchange[] = [];
   let queueHead = 0;
@@ -144,7 +149,7 @@ export function runEngine(
     for (let i = queueHead; i < queue.length; i++) rec.dropped((queue[i] as Exchange).second);
     rec.unfinished(inflight, now);
     // A --duration run lasts its sending time; a --requests run lasts until its last response.
-    const durationMs = s.durationMs === undefined ? now - t0 : endOfScheduling - t0;
+    const durationMs = Math.max(0, s.durationMs === undefined ? now - t0 : endOfScheduling - t0);
     resolveRun(rec.finish(durationMs, interrupted, now));
   };
 
@@ -220,6 +225,13 @@ export function runEngine(
     if (!finished) later(secondTick, t0 + (sec + 1) * 1000 + 2 - performance.now());
   };
 
+  const startUsers = (): void => {
+    if (!scheduling) return;
+    const vus = shareOf(s.vus, share);
+    for (let i = 0; i < vus; i++) issueClosed();
+    if (vus === 0) stopScheduling(false);
+  };
+
   const onAbort = (): void => stopScheduling(true);
   return new Promise<PartResult>((resolve) => {
     resolveRun = resolve;
@@ -228,14 +240,12 @@ export function runEngine(
       return;
     }
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
-    later(secondTick, 1002);
-    if (s.durationMs !== undefined) later(endOfDuration, s.durationMs);
-    if (profile) {
-      openTick();
-    } else {
-      const vus = shareOf(s.vus, share);
-      for (let i = 0; i < vus; i++) issueClosed();
-      if (vus === 0) stopScheduling(false);
-    }
+    // Every timer counts from t0, which may lie a little ahead (a shared start across threads).
+    const untilStart = Math.max(0, t0 - performance.now());
+    later(secondTick, untilStart + 1002);
+    if (s.durationMs !== undefined) later(endOfDuration, untilStart + s.durationMs);
+    if (profile) openTick();
+    else if (untilStart > 0) later(startUsers, untilStart);
+    else startUsers();
   }).finally(() => hooks.signal?.removeEventListener('abort', onAbort));
 }

@@ -58,6 +58,56 @@ test('--threads 2: each worker keeps its histograms, merged into one exact resul
   }
 });
 
+test('credential headers are sent as given but redacted in the result', async () => {
+  const seen: string[] = [];
+  const server = await startServer((req, res) => {
+    seen.push(`${req.headers.authorization}|${req.headers.cookie}|${req.headers['x-keep']}`);
+    res.end('ok');
+  });
+  try {
+    const r = await runLoad({
+      target: `${server.url}/`,
+      headers: [
+        ['Authorization', 'Bearer s3cret'],
+        ['cookie', 'session=s3cret'],
+        ['Proxy-Authorization', 'Basic s3cret'],
+        ['x-keep', 'visible'],
+      ],
+      rate: 'constant:20',
+      durationMs: 200,
+    });
+    assert.deepEqual(new Set(seen), new Set(['Bearer s3cret|session=s3cret|visible']));
+    assert.deepEqual(r.settings.headers, [
+      ['Authorization', '[redacted]'],
+      ['cookie', '[redacted]'],
+      ['Proxy-Authorization', '[redacted]'],
+      ['x-keep', 'visible'],
+    ]);
+    assert.ok(!JSON.stringify(r).includes('s3cret'));
+  } finally {
+    await server.close();
+  }
+});
+
+test('--threads 2 with --max-inflight 3: the threads share exactly 3 open requests', async () => {
+  const server = await startServer((_q, res) => setTimeout(() => res.end('ok'), 600));
+  try {
+    const r = await runLoad({
+      target: `${server.url}/`,
+      rate: 'constant:100',
+      durationMs: 400,
+      threads: 2,
+      connections: 4,
+      maxInflight: 3,
+    });
+    assert.equal(server.maxOpen, 3);
+    assert.equal(r.summary.started, 3);
+    assert.equal(r.summary.dropped, 37);
+  } finally {
+    await server.close();
+  }
+});
+
 test('an abort signal stops sending and resolves with the run so far', async () => {
   const server = await startServer();
   try {

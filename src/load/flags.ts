@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { duration, type Field, flagName, int, optionalStr } from '../config/mod.js';
 import { PeaklabError } from '../shared/errors.js';
+import { DEFAULTS } from './defaults.js';
 import type { LoadOptions } from './types.js';
 
 /** A field that stays undefined unless given. */
@@ -12,14 +13,32 @@ function optional<T>(f: Field<T>): Field<T | undefined> {
 export const LOAD_FLAGS = {
   rate: optionalStr('open model: rate profile, e.g. constant:100, ramp:0..100, sine:0..100@60s', '<profile>'),
   vus: optional(int('closed model: virtual users', 0, { min: 1 })),
-  think: duration('closed model: pause after each response (default 0)', 0),
-  duration: optional(duration('how long to send', 0, { min: 1 })),
-  requests: optional(int('stop after this many requests', 0, { min: 1 })),
-  connections: optional(int('keep-alive connections (default 50, or one per virtual user)', 0, { min: 1 })),
-  timeout: duration('request timeout (default 10s)', 10_000, { min: 1 }),
-  maxInflight: optional(int('cap on open requests; starts beyond it are dropped', 0, { min: 1 })),
-  threads: int('worker threads (default 1)', 1, { min: 1, max: 64 }),
-  method: optionalStr('HTTP method (default GET, or POST with --body)', '<method>'),
+  think: optional(duration(`closed model: pause after each response (default ${DEFAULTS.thinkMs}ms)`, 0)),
+  duration: optional(
+    duration(`how long to send (default ${DEFAULTS.durationMs / 1000}s, or the profile's own length)`, 0, {
+      min: 1,
+    }),
+  ),
+  requests: optional(
+    int('stop after this many requests (with --duration: whichever comes first)', 0, { min: 1 }),
+  ),
+  connections: optional(
+    int(`keep-alive connections (default ${DEFAULTS.openConnections}, or one per virtual user)`, 0, {
+      min: 1,
+    }),
+  ),
+  timeout: duration(`request timeout (default ${DEFAULTS.timeoutMs / 1000}s)`, DEFAULTS.timeoutMs, {
+    min: 1,
+  }),
+  maxInflight: optional(
+    int(
+      `cap on open requests (in flight + waiting for a connection); starts beyond it are dropped (open model default ${DEFAULTS.openMaxInflight})`,
+      0,
+      { min: 1 },
+    ),
+  ),
+  threads: int(`worker threads (default ${DEFAULTS.threads})`, DEFAULTS.threads, { min: 1, max: 64 }),
+  method: optionalStr(`HTTP method (default ${DEFAULTS.method}, or POST with --body)`, '<method>'),
   body: optionalStr('request body, or @file', '<text|@file>'),
   proto: optionalStr('gRPC: the .proto file', '<file>'),
   call: optionalStr('gRPC: package.Service/method', '<call>'),
@@ -65,6 +84,11 @@ export function toLoadOptions(
   const grpcGiven = f.proto !== undefined || f.call !== undefined;
   if (grpcGiven && (!f.proto || !f.call))
     throw new PeaklabError('PL_USAGE', 'gRPC needs both --proto and --call');
+  if (f.data !== undefined && !grpcGiven)
+    throw new PeaklabError(
+      'PL_USAGE',
+      '--data is the gRPC request; it needs --proto and --call (HTTP uses --body)',
+    );
   const opts: LoadOptions = {
     target,
     headers: headers.map(parseHeader),
@@ -76,7 +100,8 @@ export function toLoadOptions(
   };
   set('rate', f.rate);
   set('vus', f.vus);
-  if (f.vus !== undefined) opts.thinkMs = f.think;
+  // Passed on even with --rate, where resolveOptions refuses it rather than ignore it.
+  set('thinkMs', f.think);
   set('durationMs', f.duration);
   set('requests', f.requests);
   set('connections', f.connections);

@@ -9,6 +9,7 @@ import {
 } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { describeError, PeaklabError } from '../shared/errors.js';
+import { DEFAULTS } from './defaults.js';
 import { compileTemplate, hasTemplate } from './template.js';
 import { type Done, EXCERPT_BYTES, type Exchange, type Transport } from './transport.js';
 
@@ -22,8 +23,6 @@ export interface GrpcSettings {
   connections: number;
   timeoutMs: number;
 }
-
-const STREAMS_PER_CONNECTION = 100;
 
 function protoError(message: string): PeaklabError {
   return new PeaklabError('PL_PROTO_INVALID', message);
@@ -52,21 +51,30 @@ function findMethod(s: GrpcSettings): MethodDefinition<unknown, unknown> {
   return m;
 }
 
-function parseData(text: string, seqText: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new PeaklabError('PL_USAGE', `--data is not JSON: ${seqText}`);
-  }
+/** The request as protobuf bytes; throws when --data is not JSON or does not fit the message. */
+function serialize(method: MethodDefinition<unknown, unknown>, text: string): Buffer {
+  return method.requestSerialize(JSON.parse(text));
 }
+
+/**
+ * Messages pass as bytes: requests are serialized here (once, when untemplated) and replies are
+ * counted, never decoded, which a load generator has no use for.
+ */
+const asBytes = (b: Buffer): Buffer => b;
 
 /** Unary gRPC calls over `connections` channels, each its own HTTP/2 connection. */
 export function createGrpcTransport(s: GrpcSettings): Transport {
   const method = findMethod(s);
   const templated = hasTemplate(s.data);
   const render = compileTemplate(s.data, '--data');
-  const fixed = templated ? undefined : parseData(s.data, s.data);
-  if (fixed !== undefined) method.requestSerialize(fixed);
+  let fixed: Buffer | undefined;
+  if (!templated) {
+    try {
+      fixed = serialize(method, s.data);
+    } catch (err) {
+      throw new PeaklabError('PL_USAGE', `--data is not a valid ${s.call} request: ${describeError(err)}`);
+    }
+  }
   // A local subchannel pool per client, so each client really opens its own connection.
   const clients = Array.from(
     { length: s.connections },
@@ -75,14 +83,14 @@ export function createGrpcTransport(s: GrpcSettings): Transport {
   const metadata = new Metadata();
   let next = 0;
   return {
-    capacity: s.connections * STREAMS_PER_CONNECTION,
+    capacity: s.connections * DEFAULTS.grpcStreamsPerConnection,
     label: s.call,
     send(x: Exchange, done: Done) {
-      let arg: unknown = fixed;
+      let arg = fixed as Buffer;
       if (templated) {
         const text = render({ seq: x.seq });
         try {
-          arg = JSON.parse(text);
+          arg = serialize(method, text);
         } catch {
           x.error = 'bad_data';
           x.excerpt = text.slice(0, EXCERPT_BYTES);
@@ -90,20 +98,26 @@ export function createGrpcTransport(s: GrpcSettings): Transport {
           return;
         }
       }
+      x.bytesOut = arg.length;
       const client = clients[next] as Client;
       next = (next + 1) % clients.length;
       client.makeUnaryRequest(
         method.path,
-        method.requestSerialize,
-        method.responseDeserialize,
+        asBytes,
+        asBytes,
         arg,
         metadata,
         { deadline: Date.now() + s.timeoutMs },
-        (err: ServiceError | null) => {
-          const code = err ? err.code : status.OK;
-          x.status = status[code] ?? String(code);
-          x.ok = code === status.OK;
+        (err: ServiceError | null, reply?: Buffer) => {
+          if (reply) x.bytesIn = reply.length;
           if (err) x.excerpt = err.details.slice(0, EXCERPT_BYTES);
+          // Our own --timeout, like HTTP's: an error kind, not a status the server sent.
+          if (err?.code === status.DEADLINE_EXCEEDED) x.error = 'timeout';
+          else {
+            const code = err ? err.code : status.OK;
+            x.status = status[code] ?? String(code);
+            x.ok = code === status.OK;
+          }
           done(x);
         },
       );

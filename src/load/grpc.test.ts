@@ -38,6 +38,7 @@ async function startCounter(protoPath: string) {
   server.addService(pkg.counter.Counter.service, {
     Add(call: ServerUnaryCall<AddRequest, unknown>, cb: sendUnaryData<unknown>) {
       if (call.request.value === 13) return cb({ code: status.INVALID_ARGUMENT, details: 'unlucky' });
+      if (call.request.value === 7) return setTimeout(() => cb(null, { total }), 1000);
       total += call.request.value;
       ids.add(call.request.id);
       cb(null, { total });
@@ -75,6 +76,10 @@ test('gRPC unary: every call reaches the server, with templated data and status 
     assert.equal(r.summary.status.OK, 100);
     assert.equal(server.total, 200);
     assert.equal(server.ids.size, 100);
+    // Message bytes: value 2 (2 bytes) and a 36-character id (38 bytes) out; a total of 2..200 in
+    // (2 bytes up to 127, then 3).
+    assert.equal(r.summary.bytesOut, 100 * 40);
+    assert.equal(r.summary.bytesIn, 63 * 2 + 37 * 3);
 
     const bad = await runLoad({
       target: `grpc://127.0.0.1:${server.port}`,
@@ -84,6 +89,18 @@ test('gRPC unary: every call reaches the server, with templated data and status 
     });
     assert.equal(bad.summary.status.INVALID_ARGUMENT, 20);
     assert.equal(bad.summary.failed, 20);
+
+    // Our --timeout is an error kind, as for HTTP, not a status the server sent.
+    const slow = await runLoad({
+      target: `grpc://127.0.0.1:${server.port}`,
+      rate: 'constant:20',
+      durationMs: 500,
+      timeoutMs: 200,
+      grpc: { proto, call: 'counter.Counter/Add', data: '{"value":7}' },
+    });
+    assert.deepEqual(slow.summary.errors, { timeout: 10 });
+    assert.deepEqual(slow.summary.status, {});
+    assert.equal(slow.summary.failed, 10);
 
     const cli = await runCli([
       'load',

@@ -18,38 +18,43 @@ export interface HttpSettings {
 const STATUS_TEXT: string[] = Array.from({ length: 600 }, (_, i) => String(i));
 
 /**
- * One request's undici handler. It uses undici's raw handler callbacks (onHeaders/onData/...)
- * on purpose: the newer onResponse* API wraps every request in two more objects and parses every
- * response's headers into an object, which a load generator never reads. That is ~15% of the
- * generator's CPU per request at full speed.
+ * One keep-alive connection and the undici handler of the request on it. Pipelining is off, so a
+ * connection carries at most one request at a time and one handler object serves all of them: no
+ * allocation per request. It uses undici's raw handler callbacks (onHeaders/onData/...) on purpose:
+ * the newer onResponse* API wraps every request in two more objects and parses every response's
+ * headers into an object, which a load generator never reads. That is ~15% of the generator's CPU
+ * per request at full speed.
  */
-class Call {
-  abort: ((err: Error) => void) | undefined;
+class Connection {
+  /** The exchange in flight on this connection; undefined while the connection is free. */
+  x: Exchange | undefined = undefined;
+  done: Done | undefined = undefined;
+  abort: ((err: Error) => void) | undefined = undefined;
 
   constructor(
-    readonly x: Exchange,
-    private readonly done: Done,
-    private readonly slot: Slot,
-    private readonly free: Slot[],
+    readonly client: Client,
+    private readonly free: Connection[],
   ) {}
+
+  start(x: Exchange, done: Done): void {
+    this.x = x;
+    this.done = done;
+    this.abort = undefined;
+  }
 
   onConnect(abort: (err: Error) => void): void {
     this.abort = abort;
   }
 
-  private release(): void {
-    this.slot.call = undefined;
-    this.free.push(this.slot);
-  }
-
   onHeaders(statusCode: number): boolean {
-    this.x.status = STATUS_TEXT[statusCode] ?? String(statusCode);
-    this.x.ok = statusCode >= 200 && statusCode < 300;
+    const x = this.x as Exchange;
+    x.status = STATUS_TEXT[statusCode] ?? String(statusCode);
+    x.ok = statusCode >= 200 && statusCode < 300;
     return true;
   }
 
   onData(chunk: Buffer): boolean {
-    const x = this.x;
+    const x = this.x as Exchange;
     x.bytesIn += chunk.length;
     // Only failed responses keep a body excerpt, for --errors-log; successes are just counted.
     if (!x.ok && x.excerpt.length < EXCERPT_BYTES) {
@@ -59,24 +64,29 @@ class Call {
   }
 
   onComplete(): void {
-    this.release();
-    this.done(this.x);
+    this.finish();
   }
 
   onError(err: Error): void {
+    // undici reports an error thrown by onComplete here too, after this request was finished.
     const x = this.x;
+    if (!x) return;
     x.ok = false;
     x.error = errorKind(err);
     x.excerpt = err.message.slice(0, EXCERPT_BYTES);
-    this.release();
-    this.done(x);
+    this.finish();
   }
-}
 
-/** One connection and the call on it, if any (pipelining is off: at most one). */
-interface Slot {
-  client: Client;
-  call: Call | undefined;
+  /** Frees the connection before `done`, which may send the next request on it at once. */
+  private finish(): void {
+    const x = this.x as Exchange;
+    const done = this.done as Done;
+    this.x = undefined;
+    this.done = undefined;
+    this.abort = undefined;
+    this.free.push(this);
+    done(x);
+  }
 }
 
 const TIMEOUT_ERROR = Object.assign(new Error('request timed out'), { code: 'PEAKLAB_TIMEOUT' });
@@ -85,24 +95,35 @@ const TIMEOUT_ERROR = Object.assign(new Error('request timed out'), { code: 'PEA
  * Request timeouts by one sweep over the connections every 50 ms, instead of undici arming and
  * clearing timers on every request: the timeout is accurate to 50 ms, which a 10 s default allows.
  */
-function sweepTimeouts(slots: readonly Slot[], timeoutMs: number): NodeJS.Timeout {
+function sweepTimeouts(conns: readonly Connection[], timeoutMs: number): NodeJS.Timeout {
   const timer = setInterval(() => {
     const oldest = performance.now() - timeoutMs;
-    for (const slot of slots) {
-      const call = slot.call;
-      if (call?.abort && call.x.sent <= oldest) call.abort(TIMEOUT_ERROR);
+    for (const c of conns) {
+      if (c.abort && c.x && c.x.sent <= oldest) c.abort(TIMEOUT_ERROR);
     }
   }, 50);
   timer.unref();
   return timer;
 }
 
-function flatHeaders(headers: ReadonlyArray<readonly [string, string]>, render: Render[], seq: number) {
-  const out: string[] = [];
-  headers.forEach(([k], i) => {
-    out.push(k, (render[i] as Render)({ seq }));
-  });
-  return out;
+/**
+ * Headers as undici's flat [name, value, ...] array. The untemplated values are filled in once;
+ * per request only the templated ones are rendered, into a copy. Without templated headers every
+ * request shares one array (undici reads it, never changes it).
+ */
+function headerBuilder(headers: ReadonlyArray<readonly [string, string]>): (seq: number) => string[] {
+  const fixed: string[] = [];
+  const templated: { at: number; render: Render }[] = [];
+  for (const [k, v] of headers) {
+    if (hasTemplate(v)) templated.push({ at: fixed.length + 1, render: compileTemplate(v, `header ${k}`) });
+    fixed.push(k, v);
+  }
+  if (templated.length === 0) return () => fixed;
+  return (seq) => {
+    const out = fixed.slice();
+    for (const t of templated) out[t.at] = t.render({ seq });
+    return out;
+  };
 }
 
 /**
@@ -111,30 +132,35 @@ function flatHeaders(headers: ReadonlyArray<readonly [string, string]>, render: 
  * gives it back when done: cheaper than a Pool's search and drain events on every request.
  */
 export function createHttpTransport(s: HttpSettings): Transport {
-  const slots: Slot[] = Array.from({ length: s.connections }, () => ({
-    client: new Client(s.origin, {
-      pipelining: 1,
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      connectTimeout: s.timeoutMs,
-    }),
-    call: undefined,
-  }));
-  const free = [...slots];
-  const sweeper = sweepTimeouts(slots, s.timeoutMs);
+  const free: Connection[] = [];
+  const conns = Array.from(
+    { length: s.connections },
+    () =>
+      new Connection(
+        new Client(s.origin, {
+          pipelining: 1,
+          headersTimeout: 0,
+          bodyTimeout: 0,
+          connectTimeout: s.timeoutMs,
+        }),
+        free,
+      ),
+  );
+  free.push(...conns);
+  const sweeper = sweepTimeouts(conns, s.timeoutMs);
   const method = s.method.toUpperCase() as Dispatcher.HttpMethod;
   const templated =
     hasTemplate(s.path) ||
     s.headers.some(([, v]) => hasTemplate(v)) ||
     (typeof s.body === 'string' && hasTemplate(s.body));
   const renderPath = compileTemplate(s.path, 'URL');
-  const renderHeaders = s.headers.map(([k, v]) => compileTemplate(v, `header ${k}`));
+  const headersFor = headerBuilder(s.headers);
   const renderBody = typeof s.body === 'string' ? compileTemplate(s.body, 'body') : undefined;
   // Without templates every request is the same: build its options once.
   const fixed: Dispatcher.DispatchOptions = {
     path: s.path,
     method,
-    headers: flatHeaders(s.headers, renderHeaders, 0),
+    headers: headersFor(0),
     body: s.body ?? null,
   };
   const bodyBytes = s.body === undefined ? 0 : Buffer.byteLength(s.body);
@@ -148,19 +174,19 @@ export function createHttpTransport(s: HttpSettings): Transport {
         opts = {
           path: renderPath({ seq }),
           method,
-          headers: flatHeaders(s.headers, renderHeaders, seq),
+          headers: headersFor(seq),
           body: renderBody ? renderBody({ seq }) : (s.body ?? null),
         };
       }
       x.bytesOut = typeof opts.body === 'string' ? Buffer.byteLength(opts.body) : bodyBytes;
-      const slot = free.pop() as Slot;
-      const call = new Call(x, done, slot, free);
-      slot.call = call;
+      const conn = free.pop() as Connection;
+      conn.start(x, done);
       try {
-        slot.client.dispatch(opts, call);
+        conn.client.dispatch(opts, conn);
       } catch (err) {
-        slot.call = undefined;
-        free.push(slot);
+        conn.x = undefined;
+        conn.done = undefined;
+        free.push(conn);
         x.error = errorKind(err);
         x.excerpt = err instanceof Error ? err.message : String(err);
         queueMicrotask(() => done(x));
@@ -168,7 +194,7 @@ export function createHttpTransport(s: HttpSettings): Transport {
     },
     async close() {
       clearInterval(sweeper);
-      await Promise.all(slots.map((slot) => slot.client.destroy()));
+      await Promise.all(conns.map((c) => c.client.destroy()));
     },
   };
 }

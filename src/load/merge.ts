@@ -2,7 +2,16 @@ import { encode, mergeEncoded, percentileMs, summarize } from './histogram.js';
 import type { Resolved } from './options.js';
 import { bump, emptySecond, type PartResult } from './part-result.js';
 import type { Profile } from './profile.js';
-import type { LoadResult, SecondStats } from './types.js';
+import type { LoadOptions, LoadResult, SecondStats } from './types.js';
+
+/** Headers whose values are credentials: result files get shared, so their values are not kept. */
+const SECRET_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+
+export function redactHeaders(
+  headers: LoadOptions['headers'],
+): ReadonlyArray<readonly [string, string]> | undefined {
+  return headers?.map(([k, v]) => [k, SECRET_HEADERS.has(k.toLowerCase()) ? '[redacted]' : v] as const);
+}
 
 /** The profile's target for second `s`: how many starts it asks for in [s, s+1) within the run. */
 export function targetOf(profile: Profile | undefined, durationS: number, s: number): number {
@@ -20,6 +29,8 @@ export function mergeSecond(parts: readonly SecondStats[], second: number, targe
     out.completed += p.completed;
     out.dropped += p.dropped;
     out.late += p.late;
+    out.bytesIn = (out.bytesIn ?? 0) + (p.bytesIn ?? 0);
+    out.bytesOut = (out.bytesOut ?? 0) + (p.bytesOut ?? 0);
     for (const [k, v] of Object.entries(p.status)) bump(out.status, k, v);
     for (const [k, v] of Object.entries(p.errors)) bump(out.errors, k, v);
   }
@@ -44,7 +55,7 @@ export function mergeSecond(parts: readonly SecondStats[], second: number, targe
 }
 
 /** Builds the run's result from its parts (one per thread). */
-export function buildResult(r: Resolved, parts: readonly PartResult[], startedAt: Date): LoadResult {
+export function buildResult(r: Resolved, parts: readonly PartResult[]): LoadResult {
   const durationMs = Math.max(...parts.map((p) => p.durationMs));
   const durationS = durationMs / 1000;
   const seconds = Math.max(...parts.map((p) => p.timeline.length));
@@ -68,10 +79,12 @@ export function buildResult(r: Resolved, parts: readonly PartResult[], startedAt
   const started = sum((p) => p.started);
   const profile = r.engine.profile;
   const { profile: _p, ...engineSettings } = r.engine;
+  const headers = redactHeaders(r.options.headers);
   return {
     schema: 'peaklab.load-result/v1',
     settings: {
       ...r.options,
+      ...(headers ? { headers } : {}),
       model: r.model,
       method: r.method,
       connections: r.connections,
@@ -80,7 +93,7 @@ export function buildResult(r: Resolved, parts: readonly PartResult[], startedAt
       durationMs: engineSettings.durationMs,
       ...(r.model === 'closed' ? { thinkMs: engineSettings.thinkMs } : {}),
     },
-    startedAt: startedAt.toISOString(),
+    startedAt: new Date(Math.min(...parts.map((p) => p.startEpochMs))).toISOString(),
     summary: {
       durationMs,
       scheduled: sum((p) => p.scheduled),

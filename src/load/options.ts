@@ -70,27 +70,42 @@ function readBody(body: string | undefined): string | undefined {
   }
 }
 
-/** Validates options before anything starts; every problem is a PeaklabError with exit code 2. */
-export function resolveOptions(options: LoadOptions): Resolved {
-  const target = parseTarget(options.target);
+/** Options that would be silently ignored in this combination are refused instead. */
+function checkCombinations(options: LoadOptions, target: Target): void {
   if (options.rate !== undefined && options.vus !== undefined)
     throw usage('give either --rate or --vus, not both');
   if (options.rate === undefined && options.vus === undefined) {
     throw usage('give --rate PROFILE (open model) or --vus N (closed model)');
   }
-  if (target.protocol === 'grpc' && !options.grpc) throw usage('a grpc:// target needs --proto and --call');
+  if (options.thinkMs !== undefined && options.rate !== undefined)
+    throw usage('--think is for the closed model (--vus); the open model (--rate) has no think time');
+  if (target.protocol === 'grpc') {
+    if (!options.grpc) throw usage('a grpc:// target needs --proto and --call');
+    if (options.body !== undefined) throw usage('--body is for HTTP; gRPC sends --data');
+    if (options.method !== undefined) throw usage('--method is for HTTP; gRPC calls use --call');
+    if ((options.headers ?? []).length > 0) throw usage('--header is for HTTP targets, not grpc://');
+  } else if (options.grpc) {
+    throw usage(`--proto and --call need a grpc:// target, not ${target.origin}`);
+  }
+}
+
+/** Validates options before anything starts; every problem is a PeaklabError with exit code 2. */
+export function resolveOptions(options: LoadOptions): Resolved {
+  const target = parseTarget(options.target);
+  checkCombinations(options, target);
   const vus = positiveInt('--vus', options.vus) ?? 0;
   const requests = positiveInt('--requests', options.requests);
   const threads = positiveInt('--threads', options.threads) ?? 1;
-  const maxInflight = positiveInt('--max-inflight', options.maxInflight) ?? 0;
+  const maxInflightGiven = positiveInt('--max-inflight', options.maxInflight);
   if (options.durationMs !== undefined && !(options.durationMs > 0))
     throw usage('--duration must be positive');
   if (options.thinkMs !== undefined && !(options.thinkMs >= 0)) throw usage('--think must not be negative');
   if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw usage('--timeout must be positive');
+  // Without --duration or --requests the run lasts the default, so ramp and spike are shaped over
+  // it; profiles with a length of their own (steps, trace) ignore it and set the duration instead.
+  const lengthMs = options.durationMs ?? (requests === undefined ? DEFAULTS.durationMs : undefined);
   const profile =
-    options.rate === undefined
-      ? undefined
-      : parseProfile(options.rate, options.durationMs && options.durationMs / 1000);
+    options.rate === undefined ? undefined : parseProfile(options.rate, lengthMs && lengthMs / 1000);
   let durationMs = options.durationMs;
   if (durationMs === undefined && requests === undefined) {
     durationMs =
@@ -101,13 +116,16 @@ export function resolveOptions(options: LoadOptions): Resolved {
     positiveInt('--connections', options.connections) ??
     (model === 'closed' ? vus : DEFAULTS.openConnections);
   if (threads > connections) throw usage(`--threads ${threads} needs at least as many --connections`);
+  if (maxInflightGiven !== undefined && threads > maxInflightGiven)
+    throw usage(`--threads ${threads} needs --max-inflight of at least ${threads} (one per thread)`);
+  const maxInflight = maxInflightGiven ?? (model === 'open' ? DEFAULTS.openMaxInflight : 0);
   if (model === 'closed' && threads > vus) throw usage(`--threads ${threads} needs at least as many --vus`);
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   const body = readBody(options.body);
   const engine: EngineSettings = {
     profile,
     vus,
-    thinkMs: options.thinkMs ?? 0,
+    thinkMs: options.thinkMs ?? DEFAULTS.thinkMs,
     durationMs,
     requests,
     maxInflight,

@@ -5,6 +5,8 @@ import type { SecondStats } from './types.js';
  * from worker threads merge exactly; `target` in the timeline is filled in by the merge.
  */
 export interface PartResult {
+  /** When this part's second 0 began, as epoch ms (shared by every thread of a run). */
+  startEpochMs: number;
   durationMs: number;
   scheduled: number;
   started: number;
@@ -34,6 +36,8 @@ export function emptySecond(second: number): SecondStats {
     late: 0,
     status: {},
     errors: {},
+    bytesIn: 0,
+    bytesOut: 0,
     p50Ms: 0,
     p90Ms: 0,
     p99Ms: 0,

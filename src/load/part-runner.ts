@@ -4,11 +4,17 @@ import type { Resolved } from './options.js';
 import type { PartResult } from './part-result.js';
 import { openSinks } from './sinks.js';
 
-/** Runs one share of a resolved run (the whole run without --threads), then releases what it opened. */
+/**
+ * Runs one share of a resolved run (the whole run without --threads), then releases what it opened.
+ * `startAt`, when given, is awaited once the connections and files are set up and resolves with the
+ * shared t0 (this thread's performance.now() ms): worker threads start together, whatever their
+ * own start-up took.
+ */
 export async function runPart(
   r: Resolved,
   share: Share,
-  hooks: Omit<EngineHooks, 'sink'>,
+  hooks: Omit<EngineHooks, 'sink' | 't0'>,
+  startAt?: () => Promise<number>,
 ): Promise<PartResult> {
   const transport = await createTransport(r, shareOf(r.connections, share));
   const sinks = openSinks({
@@ -19,12 +25,11 @@ export async function runPart(
     thread: `peaklab ${share.index + 1}-${share.count}`,
     threads: r.model === 'closed' ? r.engine.vus : r.connections,
   });
-  const engine = {
-    ...r.engine,
-    maxInflight: r.engine.maxInflight === 0 ? 0 : Math.max(1, shareOf(r.engine.maxInflight, share)),
-  };
+  // resolveOptions guarantees at least one open request per thread, so the shares sum to exactly N.
+  const engine = { ...r.engine, maxInflight: shareOf(r.engine.maxInflight, share) };
   try {
-    return await runEngine(engine, transport, share, { ...hooks, sink: sinks });
+    const t0 = startAt ? await startAt() : undefined;
+    return await runEngine(engine, transport, share, { ...hooks, sink: sinks, t0 });
   } finally {
     await transport.close();
     await sinks?.close();

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { encode, type Histogram, newHistogram, percentileMs, recordMs } from './histogram.js';
 import { bump, emptySecond, type PartResult } from './part-result.js';
 import type { Exchange } from './transport.js';
@@ -17,7 +18,10 @@ export class Recorder {
   readonly service = newHistogram();
   readonly lag = newHistogram();
   readonly timeline: SecondStats[] = [];
-  readonly totals: Omit<PartResult, 'timeline' | 'latencyHdr' | 'serviceHdr' | 'lagHdr' | 'interrupted'> = {
+  readonly totals: Omit<
+    PartResult,
+    'startEpochMs' | 'timeline' | 'latencyHdr' | 'serviceHdr' | 'lagHdr' | 'interrupted'
+  > = {
     durationMs: 0,
     scheduled: 0,
     started: 0,
@@ -76,6 +80,8 @@ export class Recorder {
     s.completed++;
     t.bytesIn += x.bytesIn;
     t.bytesOut += x.bytesOut;
+    s.bytesIn = (s.bytesIn ?? 0) + x.bytesIn;
+    s.bytesOut = (s.bytesOut ?? 0) + x.bytesOut;
     if (x.status !== '') {
       bump(t.status, x.status);
       bump(s.status, x.status);
@@ -124,6 +130,7 @@ export class Recorder {
     this.closeBefore(Math.floor((endMs - this.t0) / 1000) + 1);
     return {
       ...this.totals,
+      startEpochMs: performance.timeOrigin + this.t0,
       durationMs,
       timeline: this.timeline,
       latencyHdr: encode(this.latency),

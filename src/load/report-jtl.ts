@@ -1,6 +1,6 @@
 import { decode, forEachRecorded } from './histogram.js';
 import { parseTarget } from './options.js';
-import { JTL_HEADER, jtlLine } from './sinks.js';
+import { JTL_HEADER, type JtlConstants, jtlConstants, jtlLine } from './sinks.js';
 import type { LoadResult, SecondStats } from './types.js';
 
 function isOk(code: string): boolean {
@@ -8,25 +8,43 @@ function isOk(code: string): boolean {
 }
 
 /**
- * Rebuilds a JMeter CSV from a saved result. Each second keeps its exact request count, status
- * counts and latency distribution (HDR precision); which status went with which latency is not
- * saved, so the slowest requests of a second are paired with its failures. A live `--jtl` file
- * has the real per-request rows.
+ * Rebuilds a JMeter CSV from a saved result, with the live `--jtl` file's label, URL, thread names
+ * ("peaklab 1-1", or "peaklab i-n" with --threads n, rows taken in turn) and thread counts. Each
+ * second keeps its exact request count, status counts, bytes and latency distribution (HDR
+ * precision). What the result does not save per request is approximated, and only that:
+ * - which status went with which latency: the slowest requests of a second get its failures;
+ * - start times: requests are spread evenly over the second in which they completed;
+ * - bytes: each second's totals are split evenly over its rows (older files without per-second
+ *   bytes give 0);
+ * - the Latency column: the live file puts the service time there, which is saved only for the
+ *   whole run, so the rebuilt file repeats the elapsed time.
  */
 export function renderJtl(result: LoadResult): string {
   const start = Date.parse(result.startedAt);
-  // The same label as a live --jtl file: "METHOD /path" (the path as given, templates and all).
-  const label = result.settings.grpc
-    ? result.settings.grpc.call
-    : `${result.settings.method ?? 'GET'} ${parseTarget(result.settings.target).path}`;
-  const threads = result.settings.vus ?? result.settings.connections ?? 1;
+  const settings = result.settings;
+  // The same label as the live file: "METHOD /path" (the path as given, templates and all).
+  const method = (settings.method ?? (settings.body === undefined ? 'GET' : 'POST')).toUpperCase();
+  const label = settings.grpc ? settings.grpc.call : `${method} ${parseTarget(settings.target).path}`;
+  const threads = settings.model === 'closed' ? (settings.vus ?? 1) : (settings.connections ?? 1);
+  const workers = Math.max(1, settings.threads ?? 1);
+  const constants = Array.from({ length: workers }, (_, i) =>
+    jtlConstants(label, `peaklab ${i + 1}-${workers}`, threads, settings.target),
+  );
   const lines = [JTL_HEADER];
-  for (const sec of result.timeline)
-    lines.push(...secondRows(sec, start, label, threads, result.settings.target));
+  for (const sec of result.timeline) {
+    const first = lines.length - 1;
+    const rows = secondRows(sec, start, (i) => constants[(first + i) % workers] as JtlConstants);
+    for (const line of rows) lines.push(line);
+  }
   return `${lines.join('\n')}\n`;
 }
 
-function secondRows(sec: SecondStats, start: number, label: string, threads: number, url: string): string[] {
+/** `total` split over `n` rows so the parts sum to it exactly. */
+function part(total: number, n: number, i: number): number {
+  return Math.floor(total / n) + (i < total % n ? 1 : 0);
+}
+
+function secondRows(sec: SecondStats, start: number, constantsOf: (i: number) => JtlConstants): string[] {
   const latencies: number[] = [];
   if (sec.latencyHdr)
     forEachRecorded(decode(sec.latencyHdr), (us, c) => {
@@ -46,18 +64,14 @@ function secondRows(sec: SecondStats, start: number, label: string, threads: num
     const code = codes[i] ?? '200';
     const ok = isOk(code);
     rows.push(
-      jtlLine({
+      jtlLine(constantsOf(i), {
         startEpochMs: start + sec.second * 1000 + (i * 1000) / n - elapsed,
         elapsedMs: elapsed,
-        label,
         code,
         ok,
         message: ok ? 'OK' : code,
-        thread: 'peaklab',
-        bytes: 0,
-        sentBytes: 0,
-        threads,
-        url,
+        bytes: part(sec.bytesIn ?? 0, n, i),
+        sentBytes: part(sec.bytesOut ?? 0, n, i),
         latencyMs: elapsed,
       }),
     );

@@ -18,7 +18,6 @@ export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Prom
   const r = resolveOptions(options);
   await preflight(r.target, Math.min(r.timeoutMs, DEFAULTS.preflightMs));
   prepareFiles(options.jtl, options.errorsLog);
-  const startedAt = new Date();
   let parts: PartResult[];
   if (r.threads === 1) {
     const durationS = (r.engine.durationMs ?? Number.POSITIVE_INFINITY) / 1000;
@@ -33,7 +32,7 @@ export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Prom
   } else {
     parts = await runThreads(r, hooks);
   }
-  const result = buildResult(r, parts, startedAt);
+  const result = buildResult(r, parts);
   if (r.thresholds.length > 0) result.thresholds = evaluateThresholds(result, r.thresholds);
   return result;
 }

@@ -13,41 +13,40 @@ export function csv(v: string): string {
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
+/** The columns that are the same for every row of one run or thread, joined and quoted once. */
+export interface JtlConstants {
+  /** label, between elapsed and responseCode */
+  readonly label: string;
+  /** threadName and dataType, between responseMessage and success */
+  readonly thread: string;
+  /** grpThreads, allThreads and URL, between sentBytes and Latency */
+  readonly threads: string;
+}
+
+export function jtlConstants(label: string, thread: string, threads: number, url: string): JtlConstants {
+  return {
+    label: `,${csv(label)},`,
+    thread: `,${csv(thread)},text,`,
+    threads: `,${threads},${threads},${csv(url)},`,
+  };
+}
+
+/** The per-request columns of a JTL row. */
 export interface JtlRow {
   startEpochMs: number;
   elapsedMs: number;
-  label: string;
   code: string;
   ok: boolean;
   message: string;
-  thread: string;
   bytes: number;
   sentBytes: number;
-  threads: number;
-  url: string;
   latencyMs: number;
 }
 
-export function jtlLine(r: JtlRow): string {
-  return [
-    Math.round(r.startEpochMs),
-    Math.round(r.elapsedMs),
-    csv(r.label),
-    csv(r.code),
-    csv(r.message),
-    csv(r.thread),
-    'text',
-    r.ok ? 'true' : 'false',
-    r.ok ? '' : csv(r.message),
-    r.bytes,
-    r.sentBytes,
-    r.threads,
-    r.threads,
-    csv(r.url),
-    Math.round(r.latencyMs),
-    0,
-    0,
-  ].join(',');
+/** One JMeter CSV row; IdleTime and Connect are not measured, so 0. */
+export function jtlLine(c: JtlConstants, r: JtlRow): string {
+  const message = csv(r.message);
+  return `${Math.round(r.startEpochMs)},${Math.round(r.elapsedMs)}${c.label}${csv(r.code)},${message}${c.thread}${r.ok ? 'true,' : `false,${message}`},${r.bytes},${r.sentBytes}${c.threads}${Math.round(r.latencyMs)},0,0`;
 }
 
 /** Creates (truncates) the output files once, before any thread appends to them. */
@@ -108,22 +107,18 @@ export function openSinks(opts: {
     errors?.flush();
   }, 200);
   const origin = performance.timeOrigin;
+  const constants = jtlConstants(opts.label, opts.thread, opts.threads, opts.url);
   return {
     record(x: Exchange, endMs: number) {
-      const message = x.error || (x.ok ? 'OK' : x.status);
       jtl?.add(
-        jtlLine({
+        jtlLine(constants, {
           startEpochMs: origin + x.intended,
           elapsedMs: endMs - x.intended,
-          label: opts.label,
           code: x.status || x.error,
           ok: x.ok,
-          message,
-          thread: opts.thread,
+          message: x.error || (x.ok ? 'OK' : x.status),
           bytes: x.bytesIn,
           sentBytes: x.bytesOut,
-          threads: opts.threads,
-          url: opts.url,
           latencyMs: endMs - x.sent,
         }),
       );

@@ -1,16 +1,20 @@
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { ERRORS, type ErrorCode, PeaklabError } from '../shared/errors.js';
 import { mergeSecond, targetOf } from './merge.js';
 import type { Resolved } from './options.js';
 import type { PartResult } from './part-result.js';
 import type { LoadHooks, SecondStats } from './types.js';
-import type { WorkerInput, WorkerMessage } from './worker-entry.js';
+import type { ParentMessage, WorkerInput, WorkerMessage } from './worker-entry.js';
 
 const WORKER_URL = new URL('./worker-entry.js', import.meta.url);
+/** How far ahead of "all workers ready" the shared start lies, so the message reaches every worker first. */
+const START_LEAD_MS = 50;
 
 /**
  * Runs the load on `r.threads` worker threads, each with its share of the rate (every n-th start),
- * connections and virtual users. A second is reported once every worker has closed it.
+ * connections and virtual users. Workers start-up at their own pace, then all start at one shared
+ * instant, so their seconds line up when merged. A second is reported once every worker has closed it.
  */
 export function runThreads(r: Resolved, hooks: LoadHooks): Promise<PartResult[]> {
   const n = r.threads;
@@ -34,8 +38,14 @@ export function runThreads(r: Resolved, hooks: LoadHooks): Promise<PartResult[]>
     const input: WorkerInput = { options: r.options, share: { index, count: n } };
     return new Worker(WORKER_URL, { workerData: input });
   });
-  const stop = () => {
-    for (const w of workers) w.postMessage({ type: 'stop' });
+  const tell = (m: ParentMessage) => {
+    for (const w of workers) w.postMessage(m);
+  };
+  const stop = () => tell({ type: 'stop' });
+  let ready = 0;
+  const onReady = () => {
+    if (++ready === n)
+      tell({ type: 'start', epochMs: performance.timeOrigin + performance.now() + START_LEAD_MS });
   };
   hooks.signal?.addEventListener('abort', stop, { once: true });
 
@@ -45,6 +55,7 @@ export function runThreads(r: Resolved, hooks: LoadHooks): Promise<PartResult[]>
         let settled = false;
         w.on('message', (m: WorkerMessage) => {
           if (m.type === 'second') onSecond(m.second);
+          else if (m.type === 'ready') onReady();
           else if (m.type === 'done') {
             settled = true;
             resolve(m.part);

@@ -93,6 +93,22 @@ function compare(a: number, op: Op, b: number): boolean {
   }
 }
 
+/** How far a value is on the failing side of a threshold: the worst window has the most. */
+function badness(t: Threshold, v: number): number {
+  switch (t.op) {
+    case '<':
+    case '<=':
+      return v;
+    case '>':
+    case '>=':
+      return -v;
+    case '==':
+      return Math.abs(v - t.value);
+    case '!=':
+      return -Math.abs(v - t.value);
+  }
+}
+
 function statusMatches(metric: string, code: string): boolean {
   const want = metric.slice('status_'.length);
   return want.endsWith('xx') ? code[0] === want[0] : code === want;
@@ -202,27 +218,28 @@ export function evaluateThresholds(result: LoadResult, thresholds: readonly Thre
     const runSeconds = Math.max(1, Math.ceil(s.durationMs / 1000 - 1e-6));
     const len = Math.min(t.windowS, runSeconds);
     let worst: { actual: number; at: number } | undefined;
-    let first: { actual: number; at: number } | undefined;
+    let firstFailed: number | undefined;
     for (let from = 0; from + len <= runSeconds; from++) {
       const actual = measure(t, windowSpan(result.timeline, from, len));
-      if (!compare(actual, t.op, t.value) && !first) first = { actual, at: from };
-      if (!worst || !compare(actual, t.op, worst.actual)) worst = { actual, at: from };
+      if (firstFailed === undefined && !compare(actual, t.op, t.value)) firstFailed = from;
+      if (!worst || badness(t, actual) > badness(t, worst.actual)) worst = { actual, at: from };
     }
-    if (first) {
+    const w = worst ?? { actual: 0, at: 0 };
+    const where = `the worst ${len}s window (from second ${w.at})`;
+    if (firstFailed !== undefined) {
       return {
         expression: t.expression,
         passed: false,
-        actual: first.actual,
-        failedAtSecond: first.at,
-        detail: `${t.metric} was ${show(t, first.actual)} in the ${len}s window from second ${first.at}`,
+        actual: w.actual,
+        failedAtSecond: firstFailed,
+        detail: `${t.metric} was ${show(t, w.actual)} in ${where}; first failed from second ${firstFailed}`,
       };
     }
-    const actual = worst?.actual ?? 0;
     return {
       expression: t.expression,
       passed: true,
-      actual,
-      detail: `worst ${len}s window: ${show(t, actual)}`,
+      actual: w.actual,
+      detail: `${where}: ${show(t, w.actual)}`,
     };
   });
 }

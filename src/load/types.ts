@@ -7,6 +7,7 @@
 export interface LoadOptions {
   /** http(s)://host:port/path, or grpc://host:port for gRPC. May contain {{templates}}. */
   target: string;
+  /** HTTP only, as are headers and body (refused for grpc://). A body of "@file" is read from the file. */
   method?: string;
   headers?: ReadonlyArray<readonly [string, string]>;
   body?: string;
@@ -14,15 +15,21 @@ export interface LoadOptions {
   rate?: string;
   /** Closed model: this many virtual users, each looping request then think time. */
   vus?: number;
+  /** Closed model only: refused with `rate`. */
   thinkMs?: number;
   /** Stop after this long (ms) ... */
   durationMs?: number;
-  /** ... or after this many requests. */
+  /** ... or after this many requests (with both, whichever comes first). */
   requests?: number;
   connections?: number;
   timeoutMs?: number;
+  /**
+   * Cap on open requests (in flight plus waiting for a connection); starts beyond it count as
+   * dropped. Open model default: DEFAULTS.openMaxInflight. Must be at least `threads`.
+   */
   maxInflight?: number;
   threads?: number;
+  /** For grpc:// targets only (refused for http://). */
   grpc?: { proto: string; call: string; data: string };
   /** File that receives every failed request (status, body excerpt, time). */
   errorsLog?: string;
@@ -55,6 +62,9 @@ export interface SecondStats {
   status: Record<string, number>;
   /** Error kind ("timeout", "econnrefused", ...) to count. */
   errors: Record<string, number>;
+  /** Response and request bytes of the requests completed in this second (absent in older files). */
+  bytesIn?: number;
+  bytesOut?: number;
   /** Latency from intended start, over requests completed in this second. */
   p50Ms: number;
   p90Ms: number;
@@ -87,8 +97,9 @@ export interface LoadSummary {
 
 export interface LoadResult {
   schema: 'peaklab.load-result/v1';
-  /** The settings of the run, as given. */
+  /** The settings of the run, as given, except that credential header values are redacted. */
   settings: LoadOptions & { model: 'open' | 'closed' };
+  /** The instant the schedule's second 0 began (all threads share it). */
   startedAt: string;
   summary: LoadSummary;
   /** Latency from each request's intended start: free of coordinated omission. */
@@ -114,7 +125,7 @@ export interface ThresholdOutcome {
   passed: boolean;
   /** The measured value (whole run), or the worst window's value. */
   actual: number;
-  /** For a windowed threshold that failed: the first failing window's start second. */
+  /** For a windowed threshold that failed: the first failing window's start second (see `detail` for the worst). */
   failedAtSecond?: number;
   /** A one-line explanation for the report. */
   detail: string;

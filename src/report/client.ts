@@ -1,7 +1,8 @@
 /**
  * The browser side of a report, inlined into the page: it reads the charts' data from a JSON script
  * element and draws each with uPlot. Plain ES2017 on purpose: it runs in whatever browser opens the file.
- * After drawing it sets window.__PEAKLAB_CHARTS__ = [{ id, title, points }] for browser tests.
+ * After drawing it sets window.__PEAKLAB_CHARTS__ = [{ id, title, points, series }] for browser tests;
+ * `series` is [{ label, points, sum, max }] per drawn series (raw values, before stacking).
  */
 export const CLIENT_SCRIPT = `
 (function () {
@@ -16,6 +17,17 @@ export const CLIENT_SCRIPT = `
     return 'rgba(' + (n >> 16) + ',' + ((n >> 8) & 255) + ',' + (n & 255) + ',' + a + ')';
   }
 
+  function stats(s) {
+    var out = { label: s.label, points: 0, sum: 0, max: null };
+    s.values.forEach(function (v) {
+      if (v === null || v === undefined) return;
+      out.points++;
+      out.sum += v;
+      if (out.max === null || v > out.max) out.max = v;
+    });
+    return out;
+  }
+
   function build(chart, el) {
     var n = chart.x.length;
     var acc = new Array(n).fill(0);
@@ -25,10 +37,13 @@ export const CLIENT_SCRIPT = `
     var bands = [];
     var prevStacked = -1;
     var points = 0;
+    var drawn = [];
     chart.series.forEach(function (s, i) {
       var color = s.color || PALETTE[i % PALETTE.length];
       var stacked = chart.stacked && !s.dash;
-      s.values.forEach(function (v) { if (v !== null && v !== undefined) points++; });
+      var st = stats(s);
+      drawn.push(st);
+      points += st.points;
       var values = stacked
         ? s.values.map(function (v, j) { acc[j] += v || 0; return acc[j]; })
         : s.values.slice();
@@ -77,17 +92,18 @@ export const CLIENT_SCRIPT = `
       bands: bands,
     };
     plots.push(new uPlot(opts, data, el));
-    return points;
+    return { points: points, series: drawn };
   }
 
   payload.charts.forEach(function (chart) {
     var el = document.getElementById('chart-' + chart.id);
     if (!el) return;
     try {
-      summary.push({ id: chart.id, title: chart.title, points: build(chart, el) });
+      var built = build(chart, el);
+      summary.push({ id: chart.id, title: chart.title, points: built.points, series: built.series });
     } catch (err) {
       el.textContent = 'This chart could not be drawn: ' + err;
-      summary.push({ id: chart.id, title: chart.title, points: 0, error: String(err) });
+      summary.push({ id: chart.id, title: chart.title, points: 0, series: [], error: String(err) });
     }
   });
 

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { pathToFileURL } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { TEST_ENV } from './env.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -26,4 +27,33 @@ export function needChromium(): { skip: string | false } {
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+}
+
+/** One drawn series, as the report's client script counted it: raw values, before any stacking. */
+export interface DrawnSeries {
+  label: string;
+  /** Non-null values. */
+  points: number;
+  sum: number;
+  max: number | null;
+}
+
+/** What the page's `window.__PEAKLAB_CHARTS__` says about one chart it drew. */
+export interface DrawnChart {
+  id: string;
+  title: string;
+  points: number;
+  series: DrawnSeries[];
+  error?: string;
+}
+
+/** Opens a report from file:// and waits until its client script has drawn every chart. */
+export async function openDrawnReport(page: Page, file: string): Promise<DrawnChart[]> {
+  await page.goto(pathToFileURL(file).href);
+  await page.waitForFunction(() =>
+    Array.isArray((globalThis as { __PEAKLAB_CHARTS__?: unknown }).__PEAKLAB_CHARTS__),
+  );
+  return page.evaluate(
+    () => (globalThis as unknown as { __PEAKLAB_CHARTS__: DrawnChart[] }).__PEAKLAB_CHARTS__,
+  );
 }

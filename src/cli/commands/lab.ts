@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { addOptions } from '../../config/mod.js';
 import { realLabPorts } from '../../lab/adapters.js';
-import { LAB_SWITCHES, LAB_VALUE_SPEC, readLabSettings } from '../../lab/config.js';
+import { labOptions, readLabSettings } from '../../lab/config.js';
 import { runSmoothCorners } from '../../lab/experiment.js';
-import { openInBrowser } from '../../lab/open-report.js';
+import { openReport } from '../../lab/open-report.js';
 import { createProgress } from '../../lab/progress.js';
 import { formatSummaryLines } from '../../lab/text-summary.js';
 import type { CliContext } from '../context.js';
@@ -17,9 +16,7 @@ export function registerLab(program: Command, ctx: CliContext): void {
       'shed vs queue under a sine load: runs `serve orders` in shed mode, then in queue mode, under the ' +
         'same sine; writes report.html and results.json (embedded backends unless DATABASE_URL/NATS_URL are set)',
     );
-  addOptions(cmd, LAB_VALUE_SPEC);
-  cmd.option('--quick', `${LAB_SWITCHES.quick.description}; env QUICK`);
-  cmd.option('--open', `${LAB_SWITCHES.open.description}; env OPEN`);
+  for (const o of labOptions()) cmd.option(o.flags, o.description);
   cmd.action(async (flags: Record<string, unknown>) => {
     const settings = readLabSettings(flags, { env: ctx.env, cwd: process.cwd(), now: new Date() });
     const controller = new AbortController();
@@ -34,7 +31,7 @@ export function registerLab(program: Command, ctx: CliContext): void {
       });
       ctx.out.write(`${formatSummaryLines(result).join('\n')}\n`);
       ctx.out.write(`report:  ${files.report}\nresults: ${files.results}\n`);
-      if (settings.open) await openInBrowser(files.report, ctx.env.PATH);
+      if (settings.open) await openReport(files.report, ctx.env.PATH, ctx.err);
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

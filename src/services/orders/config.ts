@@ -5,7 +5,7 @@ export const WORKER_SPEC = {
   port: int('HTTP port for /metrics and /healthz (0 picks a free one)', 8081, { min: 0, max: 65535 }),
   listenHost: str('address to listen on (0.0.0.0 in a container)', '127.0.0.1'),
   processRps: int('backend capacity: orders processed per second (0 = unlimited)', 50, { min: 0 }),
-  workers: int('worker pool concurrency (0 = intake only)', 8, { min: 0, max: 10_000 }),
+  workers: int('worker pool concurrency', 8, { min: 1, max: 10_000 }),
   workMs: int('simulated work per order, in milliseconds', 20, { min: 0, max: 600_000 }),
   maxAttempts: int('processing attempts before an order is dead-lettered', 4, { min: 1, max: 100 }),
   backoffMs: int('backoff before the 2nd attempt, in ms (doubles per attempt, capped at 10x)', 200, {
@@ -30,6 +30,10 @@ export const WORKER_SPEC = {
 export const SERVE_SPEC = {
   ...WORKER_SPEC,
   port: int('HTTP port (0 picks a free one)', 8080, { min: 0, max: 65535 }),
+  workers: int('queue mode: worker pool concurrency in this process (0 = intake only; needs NATS_URL)', 8, {
+    min: 0,
+    max: 10_000,
+  }),
   mode: oneOf(
     'direct: process inline; shed: direct behind the RPS limit; queue: JetStream + workers',
     ['direct', 'shed', 'queue'] as const,

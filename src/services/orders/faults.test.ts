@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { TEST_ENV } from '../../testing/env.js';
 import { needService } from '../../testing/services.js';
 import {
   metricValue,
+  missingFrom,
   postOrder,
-  rowCounts,
+  processedCount,
   scrape,
   startTestService,
+  storedOrders,
   testBackends,
   waitFor,
+  withJsm,
   withPg,
 } from './testing/harness.js';
 
@@ -19,28 +19,26 @@ const pgGate = await needService('postgres');
 const natsGate = await needService('nats');
 const skip = pgGate.skip || natsGate.skip;
 
-async function streamMessages(stream: string): Promise<number> {
-  const nc = await connect({ servers: TEST_ENV.natsUrl });
-  try {
-    return (await (await jetstreamManager(nc)).streams.info(stream)).state.messages;
-  } finally {
-    await nc.close();
-  }
+function streamMessages(stream: string): Promise<number> {
+  return withJsm(async (jsm) => (await jsm.streams.info(stream)).state.messages);
 }
 
 test('faults: a poison order (--fail-product) is retried, then dead-lettered and counted as an error', {
   skip,
 }, async () => {
   const backends = testBackends('poison');
+  const maxAttempts = 3;
+  const backoffMs = 50;
   const svc = await startTestService(backends, {
     mode: 'queue',
     workMs: '0',
     processRps: '0',
     failProduct: '13',
-    maxAttempts: '3',
-    backoffMs: '50',
+    maxAttempts: String(maxAttempts),
+    backoffMs: String(backoffMs),
   });
   try {
+    const sentAt = Date.now();
     const poison = await Promise.all(
       [1, 2, 3].map(() => postOrder(svc.url, { product_id: 13, count: 1, username: 'p' })),
     );
@@ -53,12 +51,35 @@ test('faults: a poison order (--fail-product) is retried, then dead-lettered and
       10_000,
     );
     assert.ok(settled, 'every poison order ended as an error');
-    assert.equal(await streamMessages(`${backends.stream}_DLQ`), poison.length, 'each is in the DLQ once');
+    const dlq = `${backends.stream}_DLQ`;
+    assert.equal(await streamMessages(dlq), poison.length, 'each is in the DLQ once');
+    // Backoff before attempt k+1 is backoffMs·2^(k-1): 50 + 100 ms before the third attempt.
+    let backoffTotal = 0;
+    for (let k = 1; k < maxAttempts; k++) backoffTotal += backoffMs * 2 ** (k - 1);
+    const dead = await withJsm(async (jsm) =>
+      Promise.all(poison.map((_, i) => jsm.streams.getMessage(dlq, { seq: i + 1 }))),
+    );
+    const poisonIds = new Set(poison.map((r) => r.body.id));
+    for (const m of dead) {
+      assert.ok(m !== null);
+      assert.equal(m.header.get('Peaklab-Attempts'), String(maxAttempts), 'dead after --max-attempts');
+      assert.match(m.header.get('Peaklab-Reason'), /fail-product/);
+      assert.ok(poisonIds.has(m.header.get('Nats-Msg-Id')), 'the DLQ dedupe id is the order id');
+      const elapsed = m.time.getTime() - sentAt;
+      assert.ok(
+        elapsed >= backoffTotal,
+        `dead-lettered after the backoff (${elapsed} ms >= ${backoffTotal})`,
+      );
+    }
     const text = await scrape(svc.url);
     assert.equal(metricValue(text, 'work_done_total{status="done"}'), fine.length);
-    const rows = await rowCounts(backends.schema);
-    assert.equal(rows.size, fine.length);
-    for (const r of poison) assert.equal(rows.has(r.body.id as string), false, 'a poison order has no row');
+    assert.equal(await processedCount([svc.url]), fine.length, 'each fine order processed once');
+    const rows = await storedOrders(backends.schema);
+    assert.deepEqual(
+      [...rows.keys()].sort(),
+      fine.map((r) => r.body.id).sort(),
+      'rows: the fine orders only',
+    );
     assert.ok(
       await waitFor(async () => (await streamMessages(backends.stream)) === 0, 3000),
       'work queue drained',
@@ -84,28 +105,32 @@ test('faults: random failures (--fail-rate 0.5) succeed on a retry and are proce
   try {
     const sent = await Promise.all(Array.from({ length: 40 }, () => postOrder(svc.url)));
     for (const r of sent) assert.equal(r.status, 200);
-    const done = await waitFor(async () => (await rowCounts(backends.schema)).size === sent.length, 20_000);
+    const ids = sent.map((r) => r.body.id as string);
+    const done = await waitFor(
+      async () => missingFrom(await storedOrders(backends.schema), ids).length === 0,
+      20_000,
+    );
     assert.ok(done, 'every order was eventually processed');
-    const rows = await rowCounts(backends.schema);
-    for (const r of sent) assert.equal(rows.get(r.body.id as string), 1);
-    const retried = await withPg(async (c) => {
-      const q = await c.query<{ n: string }>(
-        `SELECT count(*) AS n FROM "${backends.schema}".orders WHERE attempts > 1`,
-      );
-      return Number(q.rows[0]?.n);
-    });
+    const rows = await storedOrders(backends.schema);
+    assert.equal(rows.size, sent.length, 'no row but the orders sent');
+    const retried = [...rows.values()].filter((attempts) => attempts > 1).length;
     // With p = 0.5 per attempt, P(no order of 40 needed a retry) = 2^-40.
     assert.ok(retried > 0, 'some orders needed more than one attempt');
     const text = await scrape(svc.url);
     assert.equal(metricValue(text, 'work_done_total{status="done"}'), sent.length);
     assert.equal(metricValue(text, 'work_done_total{status="error"}'), 0);
+    assert.equal(metricValue(text, 'orders_duplicates_total'), 0);
+    // A failed attempt is never observed; a successful one twice would be.
+    assert.equal(await processedCount([svc.url]), sent.length, 'one successful attempt per order');
   } finally {
     await svc.close();
     await backends.cleanup();
   }
 });
 
-test('faults: a database outage is retried until it ends, never dead-lettered', { skip }, async () => {
+test('faults: a database outage is retried in place until it ends, burning no attempts', {
+  skip,
+}, async () => {
   const backends = testBackends('outage');
   const svc = await startTestService(backends, {
     mode: 'queue',
@@ -127,9 +152,16 @@ test('faults: a database outage is retried until it ends, never dead-lettered', 
     );
     assert.equal(written.rows[0].n, 0, 'no write succeeded during the outage');
     await withPg((c) => c.query(`ALTER TABLE "${backends.schema}".orders_away RENAME TO orders`));
-    const done = await waitFor(async () => (await rowCounts(backends.schema)).size === sent.length, 10_000);
+    const ids = sent.map((r) => r.body.id as string);
+    const done = await waitFor(
+      async () => missingFrom(await storedOrders(backends.schema), ids).length === 0,
+      10_000,
+    );
     assert.ok(done, 'every order was processed once the table was back');
     assert.equal(await streamMessages(`${backends.stream}_DLQ`), 0, 'nothing was dead-lettered');
+    const rows = await storedOrders(backends.schema);
+    for (const id of ids) assert.equal(rows.get(id), 1, 'the outage did not count as a delivery attempt');
+    assert.equal(metricValue(await scrape(svc.url), 'work_done_total{status="done"}'), sent.length);
   } finally {
     await svc.close();
     await backends.cleanup();

@@ -1,28 +1,35 @@
-interface Waiter {
-  resolve(): void;
+interface Waiter<R> {
+  resolve(value: R): void;
   reject(err: unknown): void;
 }
+
+/**
+ * One result per item of a flush, in order: a value, or the Error that failed that item alone.
+ * (So R itself must never be an Error or undefined.)
+ */
+export type ItemResults<R> = ReadonlyArray<R | Error>;
 
 /**
  * Group commit: every item added during one event-loop turn goes into ONE flush (one multi-row
  * INSERT), and each add() resolves only once its flush has committed. While `maxInFlight` flushes
  * are running, new items wait and form the next, bigger batch: the busier it is, the bigger the batch.
+ * A flush that throws fails all its items; one that returns an Error for an item fails that item only.
  */
-export class GroupCommit<T> {
+export class GroupCommit<T, R> {
   #items: T[] = [];
-  #waiters: Waiter[] = [];
+  #waiters: Array<Waiter<R>> = [];
   #inFlight = 0;
   #scheduled = false;
   readonly #run = () => this.#flushNow();
 
   constructor(
-    private readonly flush: (items: T[]) => Promise<void>,
+    private readonly flush: (items: T[]) => Promise<ItemResults<R>>,
     private readonly maxInFlight: number,
     private readonly maxBatch: number,
   ) {}
 
-  add(item: T): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  add(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       this.#items.push(item);
       this.#waiters.push({ resolve, reject });
       this.#schedule();
@@ -44,7 +51,7 @@ export class GroupCommit<T> {
     this.#scheduled = false;
     if (this.#items.length === 0) return;
     let items: T[];
-    let waiters: Waiter[];
+    let waiters: Array<Waiter<R>>;
     if (this.#items.length <= this.maxBatch) {
       items = this.#items;
       waiters = this.#waiters;
@@ -56,8 +63,15 @@ export class GroupCommit<T> {
     }
     this.#inFlight++;
     this.flush(items).then(
-      () => {
-        for (const w of waiters) w.resolve();
+      (results) => {
+        for (let i = 0; i < waiters.length; i++) {
+          const w = waiters[i] as Waiter<R>;
+          const r = results[i];
+          if (r instanceof Error) w.reject(r);
+          else if (r === undefined)
+            w.reject(new Error('group commit: the flush returned no result for an item'));
+          else w.resolve(r);
+        }
         this.#done();
       },
       (err: unknown) => {

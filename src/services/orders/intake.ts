@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { describeError } from '../../shared/errors.js';
+import { isOrderFault } from './failure.js';
 import { InjectedFault } from './faults.js';
 import type { OrderMetrics } from './metrics.js';
 import { type Order, orderId } from './order.js';
@@ -51,7 +52,7 @@ export class Intake {
       return this.opts.shedAnswer;
     }
     const order: Order = {
-      id: orderId(idempotencyKey),
+      id: orderId(input.username, idempotencyKey),
       productId: input.productId,
       count: input.count,
       username: input.username,
@@ -67,9 +68,12 @@ export class Intake {
   }
 
   #failed(order: Order, err: unknown): Answer {
-    if (err instanceof InjectedFault) {
+    if (isOrderFault(err)) {
       this.opts.metrics.workDone.error.inc();
-      return KAPUT;
+      if (err instanceof InjectedFault) return KAPUT;
+      // Data the database refuses although it passed validation: the order's fault, not a retry case.
+      this.opts.logger.warn({ id: order.id, err: describeError(err) }, 'order refused by the database');
+      return INVALID;
     }
     // A backend that cannot take the order: the client sees an error, so it knows to retry.
     if (this.opts.mode !== 'queue') this.opts.metrics.workDone.error.inc();

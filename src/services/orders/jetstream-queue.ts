@@ -1,7 +1,6 @@
 import {
   AckPolicy,
   type Consumer,
-  type ConsumerMessages,
   DeliverPolicy,
   type JetStreamClient,
   type JetStreamManager,
@@ -10,6 +9,7 @@ import {
   jetstreamManager,
   RetentionPolicy,
   StorageType,
+  type StreamConfig,
 } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection, nanos } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
@@ -17,12 +17,16 @@ import { describeError, PeaklabError } from '../../shared/errors.js';
 import { ACK_WAIT_MS, type DeliveryOwner, JsDelivery } from './js-delivery.js';
 import type { Order } from './order.js';
 import { decodeOrder, encodeOrder } from './order-codec.js';
-import type { Delivery, OrderQueue, OrderSource } from './ports.js';
+import type { Delivery, OrderQueue, OrderSource, UndecodableHandler } from './ports.js';
 import { PublishBatcher } from './publish-batcher.js';
 
 const CONSUMER = 'orders-workers';
 const DEPTH_SAMPLE_MS = 1000;
 const DEDUPE_WINDOW_MS = 120_000;
+/** How long one fetch waits for messages on an idle stream before the next one. */
+const FETCH_EXPIRES_MS = 5000;
+/** On stop, how long a fetch already asked for may still deliver (answers take one round trip). */
+const FETCH_GRACE_MS = 250;
 
 export interface JetStreamOptions {
   readonly url: string;
@@ -41,7 +45,8 @@ export class JetStreamQueue implements OrderQueue, OrderSource, DeliveryOwner {
   readonly #dlqSubject: string;
   #depth = 0;
   #sampler: NodeJS.Timeout | undefined;
-  #messages: ConsumerMessages | undefined;
+  /** Arms the end of the current fetch, once stopping. */
+  #cutOff: (() => void) | undefined;
   #outstanding = 0;
   #wake: (() => void) | undefined;
   #stopped = false;
@@ -81,18 +86,25 @@ export class JetStreamQueue implements OrderQueue, OrderSource, DeliveryOwner {
     this.#sampler.unref();
   }
 
-  async #ensureStream(cfg: Parameters<JetStreamManager['streams']['add']>[0]): Promise<void> {
+  /**
+   * Creates the stream, or checks an existing one (another process may have made it, or an
+   * operator with other settings): the guarantees we log must be the ones it really has.
+   */
+  async #ensureStream(want: Partial<StreamConfig> & { name: string; subjects: string[] }): Promise<void> {
     try {
-      await this.jsm.streams.add(cfg);
+      await this.jsm.streams.add(want);
+      return;
     } catch (err) {
-      // Another process created it first (possibly with other limits): use it as it is.
-      const info = await this.jsm.streams.info(cfg.name as string).catch(() => {
+      // Same name, other settings: JetStream refuses the add. Anything else: the info fails too.
+      const info = await this.jsm.streams.info(want.name).catch(() => {
         throw err;
       });
-      if (cfg.retention !== undefined && info.config.retention !== cfg.retention) {
-        this.logger.warn(
-          { stream: cfg.name, retention: info.config.retention },
-          'the existing stream is not a work queue: acknowledged messages stay in it',
+      const problems = streamMismatches(want, info.config);
+      if (problems.length > 0) {
+        throw new PeaklabError(
+          'PL_CONFIG_INVALID',
+          `JetStream stream ${want.name} already exists with ${problems.join(', ')}; ` +
+            'delete it (nats stream rm) or pick another --stream',
         );
       }
     }
@@ -120,12 +132,13 @@ export class JetStreamQueue implements OrderQueue, OrderSource, DeliveryOwner {
     await this.nc.rtt();
   }
 
-  async publishDead(msg: JsMsg, reason: string): Promise<void> {
+  async publishDead(msg: JsMsg, reason: string, orderId?: string): Promise<void> {
     const h = headers();
     h.set('Peaklab-Reason', reason.slice(0, 200));
     h.set('Peaklab-Attempts', String(msg.info.deliveryCount));
-    // The same dedupe id: a retried dead-lettering stores one copy.
-    await this.js.publish(this.#dlqSubject, msg.data, { msgID: `${msg.seq}`, headers: h });
+    // Deduped by the order id (or, for a message that is not an order, its stream sequence):
+    // a retried dead-lettering stores one copy.
+    await this.js.publish(this.#dlqSubject, msg.data, { msgID: orderId ?? `seq-${msg.seq}`, headers: h });
   }
 
   released(): void {
@@ -135,48 +148,78 @@ export class JetStreamQueue implements OrderQueue, OrderSource, DeliveryOwner {
     wake?.();
   }
 
-  async *deliveries(prefetch: number): AsyncIterable<Delivery> {
+  /**
+   * Pulls with one bounded fetch at a time, never asking for more than the free worker slots, so
+   * nothing waits in a client-side buffer. (consume() keeps a buffer and queues its refill pulls
+   * behind it: after stop() those pulls would still go out, from an inbox nobody listens to, and
+   * the server would hand them messages that then sit unacked until the ack wait.)
+   */
+  async *deliveries(prefetch: number, undecodable: UndecodableHandler): AsyncIterable<Delivery> {
     const consumer: Consumer = await this.js.consumers.get(this.stream, CONSUMER);
-    if (this.#stopped) return;
-    this.#messages = await consumer.consume({ max_messages: prefetch });
-    for await (const msg of this.#messages) {
-      if (this.#outstanding >= prefetch) {
-        // Buffered until a worker slot frees up: keep it ours so it is not redelivered meanwhile.
-        const keepAlive = setInterval(() => msg.working(), ACK_WAIT_MS / 2);
-        while (this.#outstanding >= prefetch && !this.#stopped) {
-          await new Promise<void>((resolve) => {
-            this.#wake = resolve;
-          });
-        }
-        clearInterval(keepAlive);
+    while (!this.#stopped) {
+      while (this.#outstanding >= prefetch && !this.#stopped) {
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+        });
       }
-      if (this.#stopped) {
-        msg.nak();
-        continue;
-      }
-      let order: Order;
+      if (this.#stopped) return;
+      const batch = await consumer.fetch({
+        max_messages: prefetch - this.#outstanding,
+        expires: FETCH_EXPIRES_MS,
+      });
+      // Cut off mid-answer, a fetch loses those messages until the ack wait: so on stop, give an
+      // answer already on its way a moment to land (the loop below releases it), then end the fetch.
+      let timer: NodeJS.Timeout | undefined;
+      const cutOff = () => {
+        timer = setTimeout(() => void batch.close().catch(() => {}), FETCH_GRACE_MS);
+      };
+      if (this.#stopped) cutOff();
+      else this.#cutOff = cutOff;
       try {
-        order = decodeOrder(msg.json());
-      } catch (err) {
-        this.#outstanding++;
-        await this.publishDead(msg, describeError(err)).then(
-          () => msg.ack(),
-          () => msg.nak(),
-        );
-        this.released();
-        continue;
+        for await (const msg of batch) {
+          if (this.#stopped) {
+            msg.nak(); // stopping: release it now, not after the ack wait
+            continue;
+          }
+          const delivery = await this.#deliver(msg, undecodable);
+          if (delivery !== undefined) yield delivery;
+        }
+      } finally {
+        clearTimeout(timer);
+        this.#cutOff = undefined;
       }
-      this.#outstanding++;
-      yield new JsDelivery(order, msg, this);
     }
   }
 
+  /** A delivery for a worker, or undefined when the message is not an order (then dead-lettered here). */
+  async #deliver(msg: JsMsg, undecodable: UndecodableHandler): Promise<Delivery | undefined> {
+    let order: Order;
+    try {
+      order = decodeOrder(msg.json());
+    } catch (err) {
+      const reason = describeError(err);
+      await this.publishDead(msg, reason).then(
+        () => {
+          msg.ack();
+          undecodable(reason);
+        },
+        () => msg.nak(ACK_WAIT_MS),
+      );
+      return undefined;
+    }
+    this.#outstanding++;
+    return new JsDelivery(order, msg, this);
+  }
+
+  /** Ends the current fetch within FETCH_GRACE_MS; deliveries() then returns. */
   async stop(): Promise<void> {
     this.#stopped = true;
     const wake = this.#wake;
     this.#wake = undefined;
     wake?.();
-    await this.#messages?.close().catch(() => {});
+    const cutOff = this.#cutOff;
+    this.#cutOff = undefined;
+    cutOff?.();
   }
 
   async close(): Promise<void> {
@@ -206,6 +249,7 @@ export async function openJetStream(opts: JetStreamOptions): Promise<JetStreamQu
     return queue;
   } catch (err) {
     await nc.close().catch(() => {});
+    if (err instanceof PeaklabError) throw err;
     throw new PeaklabError(
       'PL_BACKEND_UNAVAILABLE',
       `JetStream stream ${opts.stream}: ${describeError(err)}`,
@@ -214,4 +258,38 @@ export async function openJetStream(opts: JetStreamOptions): Promise<JetStreamQu
       },
     );
   }
+}
+
+/** What an existing stream lacks of the settings our guarantees rest on; empty if nothing. */
+export function streamMismatches(want: Partial<StreamConfig>, have: StreamConfig): string[] {
+  const problems: string[] = [];
+  if (want.retention !== undefined && have.retention !== want.retention) {
+    problems.push(`retention=${have.retention} (need ${want.retention})`);
+  }
+  if (want.storage !== undefined && have.storage !== want.storage) {
+    problems.push(`storage=${have.storage} (need ${want.storage})`);
+  }
+  // A longer window dedupes more, so only a shorter one weakens the guarantee.
+  if (want.duplicate_window !== undefined && (have.duplicate_window ?? 0) < want.duplicate_window) {
+    problems.push(
+      `duplicate_window=${(have.duplicate_window ?? 0) / 1e9}s (need at least ${want.duplicate_window / 1e9}s)`,
+    );
+  }
+  for (const subject of want.subjects ?? []) {
+    if (!(have.subjects ?? []).some((filter) => subjectMatches(filter, subject))) {
+      problems.push(`subjects that do not cover ${subject}`);
+    }
+  }
+  return problems;
+}
+
+/** NATS subject matching: `*` is one token, a trailing `>` one or more. */
+function subjectMatches(filter: string, subject: string): boolean {
+  const f = filter.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '>') return s.length > i;
+    if (i >= s.length || (f[i] !== '*' && f[i] !== s[i])) return false;
+  }
+  return f.length === s.length;
 }

@@ -9,7 +9,7 @@ export const ACK_WAIT_MS = 10_000;
 export interface DeliveryOwner {
   /** A delivery settled: one more worker slot is free. */
   released(): void;
-  publishDead(msg: JsMsg, reason: string): Promise<void>;
+  publishDead(msg: JsMsg, reason: string, orderId?: string): Promise<void>;
 }
 
 /** A JetStream message handed to a worker; settles exactly once. */
@@ -45,7 +45,7 @@ export class JsDelivery implements Delivery {
 
   async deadLetter(reason: string): Promise<void> {
     if (this.#settled) return;
-    await this.queue.publishDead(this.msg, reason);
+    await this.queue.publishDead(this.msg, reason, this.order.id);
     await this.ack();
   }
 }

@@ -1,5 +1,5 @@
 import type { Order } from './order.js';
-import type { Delivery, OrderQueue, OrderSource } from './ports.js';
+import type { Delivery, OrderQueue, OrderSource, UndecodableHandler } from './ports.js';
 
 interface Entry {
   order: Order;
@@ -15,7 +15,7 @@ const DEAD_KEPT = 1000;
 export class MemoryQueue implements OrderQueue, OrderSource {
   readonly description = 'in-process queue: orders waiting in the queue are lost if this process dies';
   /** The most recent dead-lettered orders, for inspection. */
-  readonly dead: Array<{ order: Order; reason: string }> = [];
+  readonly dead: Array<{ order: Order; reason: string; attempts: number }> = [];
   #ready: Entry[] = [];
   #head = 0;
   #delayed = 0;
@@ -42,7 +42,8 @@ export class MemoryQueue implements OrderQueue, OrderSource {
     this.#signal();
   }
 
-  async *deliveries(prefetch: number): AsyncIterable<Delivery> {
+  /** Every entry is an Order already, so nothing here is ever undecodable. */
+  async *deliveries(prefetch: number, _undecodable?: UndecodableHandler): AsyncIterable<Delivery> {
     while (!this.#stopped) {
       if (this.#outstanding >= prefetch || this.#head >= this.#ready.length) {
         await new Promise<void>((resolve) => {
@@ -86,7 +87,7 @@ export class MemoryQueue implements OrderQueue, OrderSource {
       },
       deadLetter: async (reason) => {
         if (!settle()) return;
-        this.dead.push({ order: entry.order, reason });
+        this.dead.push({ order: entry.order, reason, attempts: entry.attempt });
         if (this.dead.length > DEAD_KEPT) this.dead.shift();
       },
     };

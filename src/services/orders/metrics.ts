@@ -3,6 +3,8 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 /** The orders service's own metrics (names exact, no prefix, as the issue asks). */
 export interface OrderMetrics {
   readonly workDone: { done: Counter.Internal; error: Counter.Internal };
+  /** Successful attempts whose row already existed: not counted as done. */
+  readonly duplicates: Counter;
   readonly queueDepth: Gauge;
   readonly processingSeconds: Histogram;
   readonly endToEndSeconds: Histogram;
@@ -35,6 +37,11 @@ export function createOrderMetrics(registry: Registry, queueDepth: () => number)
   error.inc(0);
   return {
     workDone: { done, error },
+    duplicates: new Counter({
+      name: 'orders_duplicates_total',
+      help: 'Processing attempts that found the order already stored (an Idempotency-Key retry or a redelivery); not counted in work_done_total',
+      registers: [registry],
+    }),
     queueDepth: depth,
     processingSeconds: new Histogram({
       name: 'orders_processing_seconds',

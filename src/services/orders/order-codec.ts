@@ -49,7 +49,7 @@ export function decodeOrder(w: unknown): Order {
     throw new Error('message is not an order');
   }
   return {
-    id: o.id as string,
+    id: o.id,
     productId: o.product_id,
     count: o.count,
     username: o.username,

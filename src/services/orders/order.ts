@@ -25,10 +25,12 @@ export interface StoredOrder extends Order {
 
 /**
  * An Idempotency-Key maps to a fixed id, so a retry gets the same id from any intake process,
- * JetStream dedupes it by Nats-Msg-Id, and the primary key refuses a second row.
+ * JetStream dedupes it by Nats-Msg-Id, and the primary key refuses a second row. The key is scoped
+ * by the username: two users who happen to pick the same key get two orders. The NUL separator is
+ * unambiguous because a valid username never contains one.
  */
-export function orderId(idempotencyKey: string | undefined): string {
+export function orderId(username: string, idempotencyKey: string | undefined): string {
   if (idempotencyKey === undefined) return randomUUID();
-  const hex = createHash('sha256').update(idempotencyKey).digest('hex');
+  const hex = createHash('sha256').update(username).update('\0').update(idempotencyKey).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

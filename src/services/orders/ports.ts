@@ -3,8 +3,12 @@ import type { Order, StoredOrder } from './order.js';
 /** Where processed orders live: one row per id; writing an id twice keeps the first row. */
 export interface OrderStore {
   readonly description: string;
-  /** Resolves once the row is committed (or already existed). */
-  save(order: StoredOrder): Promise<void>;
+  /**
+   * Resolves once the row is committed: true if this call inserted it, false if it already existed
+   * (an idempotent retry or a redelivery). Rejects with OrderRejected if the store refuses this
+   * order's data; then only this order fails, never the others committed with it.
+   */
+  save(order: StoredOrder): Promise<boolean>;
   /** Every row's id with its accepted and processed times (epoch ms). */
   timings(): Promise<OrderTiming[]>;
   ping(): Promise<void>;
@@ -39,11 +43,14 @@ export interface Delivery {
   deadLetter(reason: string): Promise<void>;
 }
 
+/** Called when the source dead-lettered, by itself, a message that is not an order. */
+export type UndecodableHandler = (reason: string) => void;
+
 /** The worker side of a queue. */
 export interface OrderSource {
   readonly description: string;
   /** Deliveries, at most `prefetch` outstanding; ends after stop(). */
-  deliveries(prefetch: number): AsyncIterable<Delivery>;
+  deliveries(prefetch: number, undecodable: UndecodableHandler): AsyncIterable<Delivery>;
   /** Stop delivering; outstanding deliveries may still be acked or released. */
   stop(): Promise<void>;
 }

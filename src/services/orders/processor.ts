@@ -15,7 +15,9 @@ export interface ProcessorOptions {
 
 /**
  * "Processing" an order: take a slot of the backend's capacity, do the simulated work, maybe fail
- * (fault injection), then write the row. Counts `done`; the caller decides what a failure counts as.
+ * (fault injection), then write the row. Counts `done` only when this attempt inserted the row (a
+ * retry or redelivery that finds it counts in orders_duplicates_total); the caller decides what a
+ * failure counts as. orders_processing_seconds counts every successful attempt, duplicates included.
  */
 export class OrderProcessor {
   constructor(private readonly opts: ProcessorOptions) {}
@@ -30,7 +32,7 @@ export class OrderProcessor {
       if (workMs > 0) await sleep(workMs);
       maybeFail(faults, order.productId);
       const processedAt = Date.now();
-      await store.save({
+      const inserted = await store.save({
         id: order.id,
         productId: order.productId,
         count: order.count,
@@ -40,8 +42,12 @@ export class OrderProcessor {
         attempts: attempt,
       });
       metrics.processingSeconds.observe((performance.now() - started) / 1000);
-      metrics.endToEndSeconds.observe(Math.max(0, processedAt - order.acceptedAt) / 1000);
-      metrics.workDone.done.inc();
+      if (inserted) {
+        metrics.endToEndSeconds.observe(Math.max(0, processedAt - order.acceptedAt) / 1000);
+        metrics.workDone.done.inc();
+      } else {
+        metrics.duplicates.inc();
+      }
     } finally {
       metrics.inflight.dec();
     }

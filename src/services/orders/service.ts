@@ -36,6 +36,13 @@ export async function startOrders(
   intakeOn: boolean,
 ): Promise<RunningService> {
   const mode = intakeOn ? (cfg.mode ?? 'queue') : 'queue';
+  if (intakeOn && mode === 'queue' && cfg.workers === 0 && cfg.natsUrl === undefined) {
+    // Nobody else can drain an in-process queue: every order accepted would wait forever.
+    throw new PeaklabError(
+      'PL_CONFIG_INVALID',
+      '--workers 0 (intake only) needs a shared queue: set NATS_URL, or run workers in this process',
+    );
+  }
   const { store, queue } = await openBackends(cfg, logger, mode === 'queue');
   const registry = createMetricsRegistry();
   const metrics = createOrderMetrics(registry, () => queue?.depth() ?? 0);

@@ -1,4 +1,5 @@
-import { GroupCommit } from './group-commit.js';
+import { isDataError, OrderRejected, sqlStateOf } from './failure.js';
+import { GroupCommit, type ItemResults } from './group-commit.js';
 import type { StoredOrder } from './order.js';
 import type { OrderStore, OrderTiming } from './ports.js';
 import { quoteIdent, type SqlClient } from './sql.js';
@@ -14,12 +15,14 @@ interface TimingRow {
 
 /**
  * The orders table behind any SqlClient. Writes are group-committed: one INSERT ... SELECT FROM
- * unnest(...) per batch, ON CONFLICT (id) DO NOTHING so a redelivered or retried order keeps one row.
+ * unnest(...) per batch, ON CONFLICT (id) DO NOTHING so a redelivered or retried order keeps one row,
+ * RETURNING id so each caller learns whether its row is new. A batch that Postgres refuses for the
+ * data in it (SQLSTATE class 22/23) is split in halves until only the bad rows fail.
  */
 export class SqlOrderStore implements OrderStore {
   readonly #insert: string;
   readonly #timings: string;
-  readonly #commit: GroupCommit<StoredOrder>;
+  readonly #commit: GroupCommit<StoredOrder, boolean>;
 
   constructor(
     private readonly client: SqlClient,
@@ -33,7 +36,8 @@ export class SqlOrderStore implements OrderStore {
       SELECT id, p, c, u, to_timestamp(a / 1000.0), to_timestamp(pr / 1000.0), att
       FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::float8[], $6::float8[], $7::int[])
         AS t(id, p, c, u, a, pr, att)
-      ON CONFLICT (id) DO NOTHING`;
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id`;
     this.#timings = `SELECT id,
         (extract(epoch FROM accepted_at) * 1000)::float8 AS accepted_ms,
         (extract(epoch FROM processed_at) * 1000)::float8 AS processed_ms
@@ -41,11 +45,34 @@ export class SqlOrderStore implements OrderStore {
     this.#commit = new GroupCommit((batch) => this.#write(batch), maxInFlight, MAX_BATCH);
   }
 
-  save(order: StoredOrder): Promise<void> {
+  save(order: StoredOrder): Promise<boolean> {
     return this.#commit.add(order);
   }
 
-  async #write(batch: StoredOrder[]): Promise<void> {
+  /** One result per row: true = inserted, false = already there, OrderRejected = its data refused. */
+  async #write(batch: StoredOrder[]): Promise<ItemResults<boolean>> {
+    try {
+      return inserted(batch, await this.#insertRows(batch));
+    } catch (err) {
+      // Anything but a data error (connection, missing table) is the backend's: every row fails.
+      if (!isDataError(err)) throw err;
+      if (batch.length === 1) {
+        const state = sqlStateOf(err) as string;
+        return [
+          new OrderRejected(`the database refused the order: ${(err as Error).message}`, state, {
+            cause: err,
+          }),
+        ];
+      }
+      // One bad row fails the whole statement; halving finds it in about 2·log2(n) statements.
+      const mid = batch.length >> 1;
+      const head = await this.#write(batch.slice(0, mid));
+      const tail = await this.#write(batch.slice(mid));
+      return head.concat(tail);
+    }
+  }
+
+  async #insertRows(batch: StoredOrder[]): Promise<unknown[]> {
     const n = batch.length;
     const ids = new Array<string>(n);
     const products = new Array<number>(n);
@@ -64,7 +91,16 @@ export class SqlOrderStore implements OrderStore {
       processed[i] = o.processedAt;
       attempts[i] = o.attempts;
     }
-    await this.client.query(this.#insert, [ids, products, counts, users, accepted, processed, attempts]);
+    const { rows } = await this.client.query(this.#insert, [
+      ids,
+      products,
+      counts,
+      users,
+      accepted,
+      processed,
+      attempts,
+    ]);
+    return rows;
   }
 
   async timings(): Promise<OrderTiming[]> {
@@ -84,4 +120,14 @@ export class SqlOrderStore implements OrderStore {
     await this.#commit.drain();
     await this.onClose();
   }
+}
+
+/** Which rows of the batch this INSERT created, from its RETURNING ids. */
+function inserted(batch: StoredOrder[], returned: unknown[]): boolean[] {
+  // The common case: every row is new (a returned row is one inserted row, at most one per item).
+  if (returned.length === batch.length) return new Array<boolean>(batch.length).fill(true);
+  const fresh = new Set<string>();
+  for (const r of returned) fresh.add((r as { id: string }).id);
+  // The same id twice in one batch (racing retries): only the first is the inserted one.
+  return batch.map((o) => fresh.delete(o.id));
 }

@@ -31,8 +31,11 @@ export function migrations(schema: string): string[] {
   ];
 }
 
-/** Runs the pending migrations on one connection (the caller holds any lock it needs). */
-export async function migrate(client: SqlClient, schema: string): Promise<void> {
+/**
+ * Runs the pending migrations on one connection (the caller holds any lock it needs); returns the
+ * versions it applied (none when the schema is up to date).
+ */
+export async function migrate(client: SqlClient, schema: string): Promise<number[]> {
   const s = quoteIdent(schema);
   await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
   await client.query(
@@ -41,6 +44,7 @@ export async function migrate(client: SqlClient, schema: string): Promise<void> 
   const done = await client.query(`SELECT version FROM ${s}.peaklab_migrations`);
   const applied = new Set(done.rows.map((r) => (r as { version: number }).version));
   const steps = migrations(schema);
+  const ran: number[] = [];
   for (let i = 0; i < steps.length; i++) {
     const version = i + 1;
     if (applied.has(version)) continue;
@@ -49,9 +53,11 @@ export async function migrate(client: SqlClient, schema: string): Promise<void> 
       await client.query(steps[i] as string);
       await client.query(`INSERT INTO ${s}.peaklab_migrations (version) VALUES ($1)`, [version]);
       await client.query('COMMIT');
+      ran.push(version);
     } catch (err) {
       await client.query('ROLLBACK');
       throw err;
     }
   }
+  return ran;
 }

@@ -36,6 +36,18 @@ test('validate: loose numbers, wrong shapes and extra keys are rejected', () => 
   }
   assert.equal(parseOrderInput({ ...base, username: 'x'.repeat(65) }), undefined);
   assert.equal(parseOrderInput({ ...base, username: '' }), undefined);
+  for (const username of [
+    'a\u0000b',
+    '\u0000',
+    'a\u0001',
+    '\tx',
+    'x\n',
+    '\u001f',
+    'a\u007f',
+    `${'🙂'.repeat(63)}\u0000`,
+  ]) {
+    assert.equal(parseOrderInput({ ...base, username }), undefined, JSON.stringify(username));
+  }
   assert.equal(parseOrderInput({ ...base, extra: 1 }), undefined);
   assert.equal(parseOrderInput({ product_id: 1, count: 1 }), undefined);
   assert.equal(
@@ -43,4 +55,10 @@ test('validate: loose numbers, wrong shapes and extra keys are rejected', () => 
     undefined,
   );
   for (const body of [null, [], 'x', 5, undefined]) assert.equal(parseOrderInput(body), undefined);
+});
+
+test('validate: printable Unicode usernames (C1 range and non-Latin included) are accepted', () => {
+  for (const username of ['Максим "Кот" \\ 東京', 'a b', '\u0080\u009f', '~', '🙂'.repeat(64)]) {
+    assert.equal(parseOrderInput({ product_id: 1, count: 1, username })?.username, username);
+  }
 });

@@ -1,10 +1,14 @@
-import { postOrder } from './harness.js';
+import { orderId } from '../order.js';
+import { GOOD_ORDER, postOrder } from './harness.js';
 
 export interface LoopResult {
   /** Ids answered 200. */
   readonly ok: string[];
-  /** Requests that got no answer or a non-200 (e.g. the process was killed under them). */
-  readonly failed: number;
+  /**
+   * Ids of requests that got no answer or a non-200 (e.g. the process was killed under them).
+   * Known because each request carries its own Idempotency-Key, and the id derives from it.
+   */
+  readonly failed: string[];
 }
 
 /**
@@ -19,18 +23,21 @@ export async function sendConcurrently(
   /** Filled live, so a caller can watch progress. */
   ok: string[] = [],
 ): Promise<LoopResult> {
-  let failed = 0;
+  const failed: string[] = [];
+  const run = Math.random().toString(36).slice(2);
   let next = 0;
   const lane = async () => {
     while (next < total && !stop()) {
-      const url = urls[next % urls.length] as string;
-      next++;
+      const i = next++;
+      const url = urls[i % urls.length] as string;
+      const key = `${run}-${i}`;
+      const headers = { 'content-type': 'application/json', 'idempotency-key': key };
       try {
-        const res = await postOrder(url);
+        const res = await postOrder(url, GOOD_ORDER, headers);
         if (res.status === 200 && typeof res.body.id === 'string') ok.push(res.body.id);
-        else failed++;
+        else failed.push(orderId(GOOD_ORDER.username, key));
       } catch {
-        failed++;
+        failed.push(orderId(GOOD_ORDER.username, key));
       }
     }
   };

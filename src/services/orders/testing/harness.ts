@@ -1,9 +1,9 @@
 import { userInfo } from 'node:os';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { readConfig } from '../../../config/mod.js';
-import { silentLogger } from '../../../shared/logger.js';
+import { type Logger, silentLogger } from '../../../shared/logger.js';
 import { TEST_ENV } from '../../../testing/env.js';
 import { uniqueName } from '../../../testing/services.js';
 import { SERVE_SPEC, type ServeConfig } from '../config.js';
@@ -33,13 +33,9 @@ export function testBackends(prefix: string): TestBackends {
     },
     async cleanup() {
       await withPg(async (c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
-      const nc = await connect({ servers: TEST_ENV.natsUrl });
-      try {
-        const jsm = await jetstreamManager(nc);
+      await withJsm(async (jsm) => {
         for (const name of [stream, `${stream}_DLQ`]) await jsm.streams.delete(name).catch(() => false);
-      } finally {
-        await nc.close();
-      }
+      });
     },
   };
 }
@@ -48,9 +44,10 @@ export function testBackends(prefix: string): TestBackends {
 export function startTestService(
   backends: TestBackends,
   overrides: Partial<Record<keyof ServeConfig, string>>,
+  logger: Logger = silentLogger(),
 ): Promise<RunningService> {
   const cfg = readConfig(SERVE_SPEC, { port: '0', ...overrides }, backends.env);
-  return startOrders(cfg, silentLogger(), true);
+  return startOrders(cfg, logger, true);
 }
 
 export async function withPg<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -65,14 +62,41 @@ export async function withPg<T>(fn: (client: pg.Client) => Promise<T>): Promise<
   }
 }
 
-/** id -> number of rows with that id. */
-export async function rowCounts(schema: string): Promise<Map<string, number>> {
+/**
+ * id -> the `attempts` column, one entry per row. The primary key makes an id unique, so this can
+ * show a missing or an extra order, never a duplicate row: "processed once" is checked through
+ * the processing counters (processedCount) instead.
+ */
+export async function storedOrders(schema: string): Promise<Map<string, number>> {
   return withPg(async (c) => {
-    const { rows } = await c.query<{ id: string; n: string }>(
-      `SELECT id, count(*) AS n FROM "${schema}".orders GROUP BY id`,
+    const { rows } = await c.query<{ id: string; attempts: number }>(
+      `SELECT id, attempts FROM "${schema}".orders`,
     );
-    return new Map(rows.map((r) => [r.id, Number(r.n)]));
+    return new Map(rows.map((r) => [r.id, r.attempts]));
   });
+}
+
+/** Ids in `want` that have no row. */
+export function missingFrom(rows: ReadonlyMap<string, unknown>, want: Iterable<string>): string[] {
+  const missing: string[] = [];
+  for (const id of want) if (!rows.has(id)) missing.push(id);
+  return missing;
+}
+
+/** Successful processing attempts, summed over processes: equals the orders when none ran twice. */
+export async function processedCount(urls: readonly string[]): Promise<number> {
+  let sum = 0;
+  for (const u of urls) sum += metricValue(await scrape(u), 'orders_processing_seconds_count');
+  return sum;
+}
+
+export async function withJsm<T>(fn: (jsm: JetStreamManager, js: JetStreamClient) => Promise<T>): Promise<T> {
+  const nc = await connect({ servers: TEST_ENV.natsUrl });
+  try {
+    return await fn(await jetstreamManager(nc), jetstream(nc));
+  } finally {
+    await nc.close();
+  }
 }
 
 export interface PostResult {
