@@ -56,7 +56,8 @@ export async function main(flags: string[]): Promise<void> {
   const seconds = flag(flags, 'seconds', 5);
   const connections = flag(flags, 'connections', 64);
   const backends = testBackends('bench');
-  const env = { ...backends.env, LOG_LEVEL: 'warn' };
+  // The bench is a program's entry point: its children inherit its environment.
+  const env = { ...process.env, ...backends.env, LOG_LEVEL: 'warn' };
   const common = ['--port', '0', '--work-ms', '0', '--process-rps', '0', '--rps-limit', '0'];
   const script = await writePostScript();
   const targets: Target[] = [];

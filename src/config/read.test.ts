@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isPeaklabError } from '../shared/errors.js';
 import { duration, int, oneOf, optionalStr } from './fields.js';
-import { envName, flagName, readConfig } from './read.js';
+import { envName, envWithout, flagName, readConfig } from './read.js';
 
 const spec = {
   port: int('listen port', 8080, { min: 0, max: 65535 }),
@@ -37,4 +37,11 @@ test('every bad value is reported at once, naming its source', () => {
       err.message.includes('MODE: "turbo" is not one of') &&
       err.message.includes('WORK_MS: "20" is not a duration'),
   );
+});
+
+test('envWithout drops exactly the variables a spec reads, so a child is configured by its flags', () => {
+  const env = { PATH: '/usr/bin', MODE: 'direct', NATS_URL: 'nats://x', WORK_MS: '5', HOME: '/root' };
+  const out = envWithout(env, spec);
+  assert.deepEqual(out, { PATH: '/usr/bin', HOME: '/root' });
+  assert.equal(env.MODE, 'direct', 'the caller’s env is not changed');
 });

@@ -12,6 +12,19 @@ export function envName(key: string): string {
   return flagName(key).replace(/-/g, '_').toUpperCase();
 }
 
+/**
+ * `env` without the variables `spec` reads: for a child process configured entirely by its flags,
+ * so a stray `WORKERS` or `MODE` in the caller's environment cannot change what it does.
+ */
+export function envWithout(
+  env: Readonly<Record<string, string | undefined>>,
+  spec: Spec,
+): Record<string, string | undefined> {
+  const out = { ...env };
+  for (const key of Object.keys(spec)) delete out[envName(key)];
+  return out;
+}
+
 /** Declares one `--kebab-name <value>` option per field, at registration rather than per run. */
 export function addOptions(cmd: Command, spec: Spec): Command {
   for (const [key, field] of Object.entries(spec)) {

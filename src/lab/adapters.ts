@@ -1,26 +1,34 @@
+import { envWithout } from '../config/mod.js';
 import { runLoad } from '../load/mod.js';
-import { openOrderStore } from '../services/orders/mod.js';
+import { openOrderStore, SERVE_SPEC } from '../services/orders/mod.js';
 import { spawnPeaklab } from '../shared/child-service.js';
 import { PeaklabError } from '../shared/errors.js';
 import type { LabPorts } from './ports.js';
 
-/** The real pieces: the orders service as a child process, the load library in process, its store. */
-export const realLabPorts: LabPorts = {
-  async startService(args, env) {
-    const svc = await spawnPeaklab(args, { env, timeoutMs: 60_000 });
-    if (!svc.url) {
-      await svc.stop('SIGKILL');
-      throw new PeaklabError('PL_CHILD_FAILED', `peaklab ${args.join(' ')}: no url in its listening event`);
-    }
-    return { url: svc.url, output: svc.output, exited: svc.exited, stop: () => svc.stop('SIGTERM') };
-  },
-  runLoad,
-  async readTimings({ databaseUrl, dataDir, schema }) {
-    const store = await openOrderStore({ databaseUrl, dataDir, schema });
-    try {
-      return await store.timings();
-    } finally {
-      await store.close();
-    }
-  },
-};
+/**
+ * The real pieces: the orders service as a child process, the load library in process, its store.
+ * The service sees the caller's environment minus its own config variables: the lab sets every
+ * setting it means by flag, and the backends' URLs through `env`.
+ */
+export function realLabPorts(callerEnv: Readonly<Record<string, string | undefined>>): LabPorts {
+  const base = envWithout(callerEnv, SERVE_SPEC);
+  return {
+    async startService(args, env) {
+      const svc = await spawnPeaklab(args, { env: { ...base, ...env }, timeoutMs: 60_000 });
+      if (!svc.url) {
+        await svc.stop('SIGKILL');
+        throw new PeaklabError('PL_CHILD_FAILED', `peaklab ${args.join(' ')}: no url in its listening event`);
+      }
+      return { url: svc.url, output: svc.output, exited: svc.exited, stop: () => svc.stop('SIGTERM') };
+    },
+    runLoad,
+    async readTimings({ databaseUrl, dataDir, schema }) {
+      const store = await openOrderStore({ databaseUrl, dataDir, schema });
+      try {
+        return await store.timings();
+      } finally {
+        await store.close();
+      }
+    },
+  };
+}

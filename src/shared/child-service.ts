@@ -18,7 +18,11 @@ export interface ChildService {
 }
 
 export interface SpawnOptions {
-  env?: Record<string, string | undefined>;
+  /**
+   * The child's whole environment: nothing is inherited implicitly, so a caller decides what of its
+   * own environment a child sees (the lab strips the service's config variables, for instance).
+   */
+  env: Readonly<Record<string, string | undefined>>;
   cwd?: string;
   /** How long to wait for the ready line. */
   timeoutMs?: number;
@@ -28,10 +32,10 @@ export interface SpawnOptions {
  * Starts `peaklab ARGS...` as a child process and resolves once it logs a JSON line whose `event`
  * is `listening` (with `url`) or `ready`. Used by the lab, the crash tests and the benchmarks.
  */
-export function spawnPeaklab(args: readonly string[], opts: SpawnOptions = {}): Promise<ChildService> {
+export function spawnPeaklab(args: readonly string[], opts: SpawnOptions): Promise<ChildService> {
   const child = spawn(process.execPath, [PEAKLAB_BIN, ...args], {
     cwd: opts.cwd,
-    env: { ...process.env, ...opts.env },
+    env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

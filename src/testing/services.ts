@@ -37,7 +37,8 @@ export async function needService(name: ServiceName): Promise<{ skip: string | f
   const host = parsed.hostname || '127.0.0.1';
   if (await reachable(host, port)) return { skip: false, url };
   const why = `${name} is not reachable at ${host}:${port}`;
-  if (TEST_ENV.ci) throw new Error(`${why}, and CI requires it (README.md, "Running the tests", says how to start it)`);
+  if (TEST_ENV.ci)
+    throw new Error(`${why}, and CI requires it (README.md, "Running the tests", says how to start it)`);
   return { skip: `${why} (skipped outside CI)`, url };
 }
 

@@ -25,7 +25,7 @@ export function registerLab(program: Command, ctx: CliContext): void {
     process.once('SIGTERM', onSignal);
     try {
       const { result, files } = await runSmoothCorners(settings, {
-        ports: realLabPorts,
+        ports: realLabPorts(ctx.env),
         progress: createProgress(ctx.err),
         signal: controller.signal,
       });

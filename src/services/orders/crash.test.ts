@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type ChildService, spawnPeaklab } from '../../shared/child-service.js';
+import { childEnv } from '../../testing/env.js';
 import { needService } from '../../testing/services.js';
 import { sendConcurrently } from './testing/closed-loop.js';
 import { missingFrom, storedOrders, testBackends, waitFor } from './testing/harness.js';
@@ -31,7 +32,7 @@ test('queue: SIGKILL mid-stream loses no acknowledged order and processes none t
   const backends = testBackends('crash');
   let svc: ChildService | undefined;
   try {
-    svc = await spawnPeaklab(ARGS, { env: backends.env });
+    svc = await spawnPeaklab(ARGS, { env: childEnv(backends.env) });
     let killed = false;
     const url = svc.url as string;
     const acked: string[] = [];
@@ -51,7 +52,7 @@ test('queue: SIGKILL mid-stream loses no acknowledged order and processes none t
       `a backlog was waiting at the kill (${before.size} of ${ok.length} processed)`,
     );
 
-    svc = await spawnPeaklab(ARGS, { env: backends.env });
+    svc = await spawnPeaklab(ARGS, { env: childEnv(backends.env) });
     const drained = await waitFor(
       async () => missingFrom(await storedOrders(backends.schema), ok).length === 0,
       45_000,

@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readConfig } from '../../config/mod.js';
-import { silentLogger } from '../../shared/logger.js';
 import { SERVE_SPEC } from './config.js';
 import { openOrderStore } from './mod.js';
 import { startOrders } from './service.js';
-import { metricValue, postOrder, scrape, waitFor } from './testing/harness.js';
+import { capturingLogger, metricValue, postOrder, scrape, waitFor } from './testing/harness.js';
 
 test('embedded backends: PGlite + in-process queue, with retries, read back through openOrderStore', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'peaklab-orders-'));
@@ -19,7 +18,14 @@ test('embedded backends: PGlite + in-process queue, with retries, read back thro
       { port: '0', mode: 'queue', workMs: '1', failProduct: '9', maxAttempts: '2', backoffMs: '10' },
       { DATA_DIR: dataDir },
     );
-    const svc = await startOrders(cfg, silentLogger(), true);
+    const lines: Array<Record<string, unknown>> = [];
+    const svc = await startOrders(cfg, capturingLogger(lines), true);
+    const backends = lines.find((l) => l.event === 'backends');
+    assert.match(String(backends?.store), /^embedded PGlite in .*rows survive a restart/);
+    assert.match(
+      String(backends?.queue),
+      /^in-process queue: orders waiting in the queue are lost if this process dies/,
+    );
     const ok = await Promise.all(Array.from({ length: 20 }, () => postOrder(svc.url)));
     const poison = await postOrder(svc.url, { product_id: 9, count: 1, username: 'p' });
     for (const r of [...ok, poison]) assert.equal(r.status, 200);

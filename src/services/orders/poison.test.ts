@@ -62,6 +62,11 @@ test('store: a batch with a row Postgres refuses commits the others; save() tell
     const fresh = order('fresh');
     const again = await Promise.all([...good, fresh, fresh].map((o) => store.save(stored(o))));
     assert.deepEqual(again, [...good.map(() => false), true, false]);
+    // A batch with nothing new at all.
+    assert.deepEqual(await Promise.all([fresh, good[0] as Order].map((o) => store.save(stored(o)))), [
+      false,
+      false,
+    ]);
   } finally {
     await store.close();
     await backends.cleanup();

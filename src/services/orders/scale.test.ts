@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type ChildService, spawnPeaklab } from '../../shared/child-service.js';
+import { childEnv } from '../../testing/env.js';
 import { needService } from '../../testing/services.js';
 import { sendConcurrently } from './testing/closed-loop.js';
 import {
@@ -29,8 +30,8 @@ test('queue: two intakes and three workers on one stream process every order exa
   try {
     // All five start at once: stream, consumer and schema creation must survive the race.
     const started = await Promise.all([
-      ...[1, 2].map(() => spawnPeaklab(INTAKE, { env: backends.env })),
-      ...[1, 2, 3].map(() => spawnPeaklab(WORKER, { env: backends.env })),
+      ...[1, 2].map(() => spawnPeaklab(INTAKE, { env: childEnv(backends.env) })),
+      ...[1, 2, 3].map(() => spawnPeaklab(WORKER, { env: childEnv(backends.env) })),
     ]);
     children.push(...started);
     const intakes = started.slice(0, 2).map((c) => c.url as string);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JsMsg } from '@nats-io/jetstream';
 import { type ChildService, spawnPeaklab } from '../../shared/child-service.js';
+import { childEnv } from '../../testing/env.js';
 import { needService } from '../../testing/services.js';
 import { sendConcurrently } from './testing/closed-loop.js';
 import {
@@ -31,7 +32,7 @@ test('shutdown: SIGTERM finishes the requests in flight, refuses new ones, and e
   timeout: 30_000,
 }, async () => {
   const backends = testBackends('shutdown');
-  const svc = await spawnPeaklab([...DIRECT, '--work-ms', '600'], { env: backends.env });
+  const svc = await spawnPeaklab([...DIRECT, '--work-ms', '600'], { env: childEnv(backends.env) });
   try {
     const url = svc.url as string;
     const inFlight = Array.from({ length: 5 }, () => postOrder(url));
@@ -63,7 +64,7 @@ test('shutdown: SIGINT is a graceful stop too; a second signal forces exit 1', {
   timeout: 30_000,
 }, async () => {
   const backends = testBackends('sigint');
-  const env = { ...backends.env, LOG_LEVEL: 'info' };
+  const env = childEnv({ ...backends.env, LOG_LEVEL: 'info' });
   const calm = await spawnPeaklab([...DIRECT, '--work-ms', '0'], { env });
   const slow = await spawnPeaklab([...DIRECT, '--work-ms', '20000'], { env });
   try {
@@ -97,7 +98,9 @@ test('shutdown (queue): SIGTERM with a backlog exits 0 and releases its messages
   let worker: ChildService | undefined;
   try {
     // 8 workers, 50 processed per second: the intake runs well ahead, so a backlog builds.
-    svc = await spawnPeaklab([...serve, '--process-rps', '50', '--work-ms', '20'], { env: backends.env });
+    svc = await spawnPeaklab([...serve, '--process-rps', '50', '--work-ms', '20'], {
+      env: childEnv(backends.env),
+    });
     let stopping = false;
     const acked: string[] = [];
     const load = sendConcurrently([svc.url as string], 2000, 16, () => stopping, acked);
@@ -127,7 +130,7 @@ test('shutdown (queue): SIGTERM with a backlog exits 0 and releases its messages
     );
 
     worker = await spawnPeaklab(['worker', 'orders', '--port', '0', '--process-rps', '0', '--work-ms', '0'], {
-      env: backends.env,
+      env: childEnv(backends.env),
     });
     const drained = await waitFor(
       async () => missingFrom(await storedOrders(backends.schema), ok).length === 0,

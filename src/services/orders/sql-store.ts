@@ -15,8 +15,8 @@ interface TimingRow {
 
 /**
  * The orders table behind any SqlClient. Writes are group-committed: one INSERT ... SELECT FROM
- * unnest(...) per batch, ON CONFLICT (id) DO NOTHING so a redelivered or retried order keeps one row,
- * RETURNING id so each caller learns whether its row is new. A batch that Postgres refuses for the
+ * unnest(...) per batch, ON CONFLICT (id) DO NOTHING so a redelivered or retried order keeps one row;
+ * it reports which rows it inserted, so each caller learns whether its row is new. A batch that Postgres refuses for the
  * data in it (SQLSTATE class 22/23) is split in halves until only the bad rows fail.
  */
 export class SqlOrderStore implements OrderStore {
@@ -32,12 +32,17 @@ export class SqlOrderStore implements OrderStore {
     private readonly onClose: () => Promise<void>,
   ) {
     const s = quoteIdent(schema);
-    this.#insert = `INSERT INTO ${s}.orders (id, product_id, count, username, accepted_at, processed_at, attempts)
-      SELECT id, p, c, u, to_timestamp(a / 1000.0), to_timestamp(pr / 1000.0), att
-      FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::float8[], $6::float8[], $7::int[])
-        AS t(id, p, c, u, a, pr, att)
-      ON CONFLICT (id) DO NOTHING
-      RETURNING id`;
+    // One row back: NULL when every row was inserted (the common case, which then costs the client
+    // nothing; a row per id cost ~1.3 µs of Node CPU each), else the ids that were.
+    this.#insert = `WITH ins AS (
+        INSERT INTO ${s}.orders (id, product_id, count, username, accepted_at, processed_at, attempts)
+        SELECT id, p, c, u, to_timestamp(a / 1000.0), to_timestamp(pr / 1000.0), att
+        FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::float8[], $6::float8[], $7::int[])
+          AS t(id, p, c, u, a, pr, att)
+        ON CONFLICT (id) DO NOTHING
+        RETURNING id)
+      SELECT CASE WHEN count(*) = cardinality($1::text[]) THEN NULL ELSE coalesce(array_agg(id), '{}') END AS inserted
+      FROM ins`;
     this.#timings = `SELECT id,
         (extract(epoch FROM accepted_at) * 1000)::float8 AS accepted_ms,
         (extract(epoch FROM processed_at) * 1000)::float8 AS processed_ms
@@ -72,7 +77,8 @@ export class SqlOrderStore implements OrderStore {
     }
   }
 
-  async #insertRows(batch: StoredOrder[]): Promise<unknown[]> {
+  /** The ids inserted, or null if all were. */
+  async #insertRows(batch: StoredOrder[]): Promise<string[] | null> {
     const n = batch.length;
     const ids = new Array<string>(n);
     const products = new Array<number>(n);
@@ -100,7 +106,7 @@ export class SqlOrderStore implements OrderStore {
       processed,
       attempts,
     ]);
-    return rows;
+    return (rows[0] as { inserted: string[] | null } | undefined)?.inserted ?? null;
   }
 
   async timings(): Promise<OrderTiming[]> {
@@ -122,12 +128,10 @@ export class SqlOrderStore implements OrderStore {
   }
 }
 
-/** Which rows of the batch this INSERT created, from its RETURNING ids. */
-function inserted(batch: StoredOrder[], returned: unknown[]): boolean[] {
-  // The common case: every row is new (a returned row is one inserted row, at most one per item).
-  if (returned.length === batch.length) return new Array<boolean>(batch.length).fill(true);
-  const fresh = new Set<string>();
-  for (const r of returned) fresh.add((r as { id: string }).id);
+/** Which rows of the batch this INSERT created, given the ids it inserted (null: all of them). */
+function inserted(batch: StoredOrder[], ids: string[] | null): boolean[] {
+  if (ids === null) return new Array<boolean>(batch.length).fill(true);
+  const fresh = new Set(ids);
   // The same id twice in one batch (racing retries): only the first is the inserted one.
   return batch.map((o) => fresh.delete(o.id));
 }

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
-import { pino } from 'pino';
 import { readConfig } from '../../config/mod.js';
 import { isPeaklabError } from '../../shared/errors.js';
 import { silentLogger } from '../../shared/logger.js';
@@ -12,23 +10,12 @@ import { needService } from '../../testing/services.js';
 import { SERVE_SPEC } from './config.js';
 import { startOrders } from './service.js';
 import { migrate } from './sql.js';
-import { startTestService, testBackends, withJsm, withPg } from './testing/harness.js';
+import { capturingLogger, startTestService, testBackends, withJsm, withPg } from './testing/harness.js';
 import { startTcpProxy } from './testing/tcp-proxy.js';
 
 const pgGate = await needService('postgres');
 const natsGate = await needService('nats');
 const skip = pgGate.skip || natsGate.skip;
-
-/** A pino logger whose JSON lines land in `lines`, parsed. */
-function capturingLogger(lines: Array<Record<string, unknown>>) {
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split('\n')) if (l.trim() !== '') lines.push(JSON.parse(l));
-      done();
-    },
-  });
-  return pino({ level: 'info' }, sink);
-}
 
 test('startup: one log line names the backends and what they guarantee', { skip }, async () => {
   const backends = testBackends('logline');

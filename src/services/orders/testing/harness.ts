@@ -1,7 +1,9 @@
 import { userInfo } from 'node:os';
+import { Writable } from 'node:stream';
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
+import { pino } from 'pino';
 import { readConfig } from '../../../config/mod.js';
 import { type Logger, silentLogger } from '../../../shared/logger.js';
 import { TEST_ENV } from '../../../testing/env.js';
@@ -145,4 +147,15 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, everyMs));
   }
   return check();
+}
+
+/** An info-level pino logger whose JSON lines land in `lines`, parsed. */
+export function capturingLogger(lines: Array<Record<string, unknown>>): Logger {
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString().split('\n')) if (l.trim() !== '') lines.push(JSON.parse(l));
+      done();
+    },
+  });
+  return pino({ level: 'info' }, sink);
 }
