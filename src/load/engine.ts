@@ -82,11 +82,11 @@ export function runEngine(
     transport.send(x, onDone);
   };
 
-  const issue = (seq: number, intendedMs: number): void => {
+  /** Starts (or queues, or drops) request `seq`, due at `intendedMs` in second `second` of the run. */
+  const issue = (seq: number, intendedMs: number, second: number): void => {
     const now = performance.now();
     // The scheduler's own lag: how late it got to this start, before any wait for a connection.
     rec.scheduled(now - intendedMs);
-    const second = Math.floor((intendedMs - t0) / 1000);
     const open = inflight + queue.length - queueHead;
     if (s.maxInflight > 0 && open >= s.maxInflight) {
       rec.dropped(second);
@@ -110,7 +110,8 @@ export function runEngine(
     if (!scheduling || issuedClosed >= closedLimit) return;
     issuedClosed++;
     const seq = localSeq++ * share.count + share.index;
-    issue(seq, performance.now());
+    const now = performance.now();
+    issue(seq, now, Math.floor((now - t0) / 1000));
     if (issuedClosed >= closedLimit) stopScheduling(false);
   };
 
@@ -178,7 +179,9 @@ export function runEngine(
   const startDue = (p: Profile): boolean => {
     const elapsedS = (performance.now() - t0) / 1000;
     while (next.t <= elapsedS && next.t < endS && next.k < limit) {
-      issue(next.k, t0 + next.t * 1000);
+      // The second comes from the schedule itself: (t0 + t·1000 − t0) / 1000 may round to just
+      // under a boundary, and a start due at 1.0 s would be counted in second 0. So may t itself.
+      issue(next.k, t0 + next.t * 1000, Math.floor(next.t + 1e-9));
       next.k += share.count;
       next.t = p.timeOf(next.k, next.t);
     }

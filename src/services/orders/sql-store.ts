@@ -15,9 +15,10 @@ interface TimingRow {
 
 /**
  * The orders table behind any SqlClient. Writes are group-committed: one INSERT ... SELECT FROM
- * unnest(...) per batch, ON CONFLICT (id) DO NOTHING so a redelivered or retried order keeps one row;
- * it reports which rows it inserted, so each caller learns whether its row is new. A batch that Postgres refuses for the
- * data in it (SQLSTATE class 22/23) is split in halves until only the bad rows fail.
+ * unnest(...) per batch, ON CONFLICT (id) DO NOTHING so a redelivered or retried order keeps one row.
+ * It reports which rows it inserted, so each caller learns whether its row is new. A batch that
+ * Postgres refuses for the data in it (SQLSTATE class 22/23) is split in halves until only the bad
+ * rows fail.
  */
 export class SqlOrderStore implements OrderStore {
   readonly #insert: string;
