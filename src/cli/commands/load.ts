@@ -7,7 +7,8 @@ import { Progress } from '../../load/progress.js';
 import { PeaklabError } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
 
-const collect = (v: string, acc: string[]) => [...acc, v];
+// Repeatable flags start with no default, so --help does not print "(default: [])".
+const collect = (v: string, acc: string[] | undefined) => [...(acc ?? []), v];
 
 /** `peaklab load URL ...`: a thin shell over runLoad. */
 export function registerLoad(program: Command, ctx: CliContext): void {
@@ -15,18 +16,22 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     .command('load')
     .description('load-test an HTTP or gRPC target (open model with --rate, closed with --vus)')
     .argument('<url>', 'http(s)://host:port/path or grpc://host:port; the path may hold {{templates}}')
-    .option('--header <name:value>', 'request header (repeatable)', collect, [])
+    .option('--header <name:value>', 'request header (repeatable)', collect)
     .option(
       '--threshold <expr>',
       'pass/fail, e.g. p99<200ms, p99[10s]<300ms, errors<1% (repeatable)',
       collect,
-      [],
     )
     .option('--quiet', 'no progress line and no text report');
   addLoadFlags(cmd);
   cmd.action(async (url: string, raw: Record<string, unknown>) => {
     const flags = readConfig(LOAD_FLAGS, raw, {});
-    const options = toLoadOptions(url, flags, raw.header as string[], raw.threshold as string[]);
+    const options = toLoadOptions(
+      url,
+      flags,
+      (raw.header as string[] | undefined) ?? [],
+      (raw.threshold as string[] | undefined) ?? [],
+    );
     const quiet = raw.quiet === true;
     const live = !quiet && ctx.out.isTTY === true;
     const progress = new Progress();
