@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PeaklabError } from '../../shared/errors.js';
+import { seedDataDir } from './pglite-template.js';
 import { migrate, type SqlClient } from './sql.js';
 import { SqlOrderStore } from './sql-store.js';
 
@@ -11,6 +13,9 @@ import { SqlOrderStore } from './sql-store.js';
 export async function openPgliteStore(opts: { dataDir: string; schema: string }): Promise<SqlOrderStore> {
   let db: PGlite;
   try {
+    await mkdir(dirname(opts.dataDir), { recursive: true });
+    // A new directory starts as a copy of a cached cluster rather than paying initdb again.
+    await seedDataDir(opts.dataDir);
     await mkdir(opts.dataDir, { recursive: true });
     db = await PGlite.create(opts.dataDir);
     await migrate(db as SqlClient, opts.schema);
