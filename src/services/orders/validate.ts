@@ -19,7 +19,8 @@ function smallInt(v: unknown): number | undefined {
  * the whole group-committed batch it joins.
  */
 export function isUsername(v: unknown): v is string {
-  if (typeof v !== 'string' || v.length === 0) return false;
+  // A code point is at most 2 UTF-16 units: longer strings are over the limit, unscanned.
+  if (typeof v !== 'string' || v.length === 0 || v.length > 2 * MAX_USERNAME) return false;
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);
     if (c < 0x20 || c === 0x7f) return false;
