@@ -111,7 +111,9 @@ function sweepTimeouts(conns: readonly Connection[], timeoutMs: number): NodeJS.
  * per request only the templated ones are rendered, into a copy. Without templated headers every
  * request shares one array (undici reads it, never changes it).
  */
-function headerBuilder(headers: ReadonlyArray<readonly [string, string]>): (seq: number) => string[] {
+function headerBuilder(
+  headers: ReadonlyArray<readonly [string, string]>,
+): (vars: { seq: number }) => string[] {
   const fixed: string[] = [];
   const templated: { at: number; render: Render }[] = [];
   for (const [k, v] of headers) {
@@ -119,9 +121,9 @@ function headerBuilder(headers: ReadonlyArray<readonly [string, string]>): (seq:
     fixed.push(k, v);
   }
   if (templated.length === 0) return () => fixed;
-  return (seq) => {
+  return (vars) => {
     const out = fixed.slice();
-    for (const t of templated) out[t.at] = t.render({ seq });
+    for (const t of templated) out[t.at] = t.render(vars);
     return out;
   };
 }
@@ -160,7 +162,7 @@ export function createHttpTransport(s: HttpSettings): Transport {
   const fixed: Dispatcher.DispatchOptions = {
     path: s.path,
     method,
-    headers: headersFor(0),
+    headers: headersFor({ seq: 0 }),
     body: s.body ?? null,
   };
   const bodyBytes = s.body === undefined ? 0 : Buffer.byteLength(s.body);
@@ -170,12 +172,12 @@ export function createHttpTransport(s: HttpSettings): Transport {
     send(x, done) {
       let opts = fixed;
       if (templated) {
-        const seq = x.seq;
+        const vars = { seq: x.seq };
         opts = {
-          path: renderPath({ seq }),
+          path: renderPath(vars),
           method,
-          headers: headersFor(seq),
-          body: renderBody ? renderBody({ seq }) : (s.body ?? null),
+          headers: headersFor(vars),
+          body: renderBody ? renderBody(vars) : (s.body ?? null),
         };
       }
       x.bytesOut = typeof opts.body === 'string' ? Buffer.byteLength(opts.body) : bodyBytes;
