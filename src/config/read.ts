@@ -38,31 +38,45 @@ export function addOptions(cmd: Command, spec: Spec): Command {
 }
 
 /**
- * Reads a whole config once, at start-up: a flag wins over its env var, which wins over the default.
- * Every bad value is reported together in one PL_CONFIG_INVALID error, so a user fixes them in one go.
+ * readConfig's core: a flag wins over its env var, which wins over the default. Each bad value is
+ * appended to `problems` rather than thrown, so a caller reading several specs (the lab's switches,
+ * then the values whose defaults they change) still reports every problem in one go.
+ * `nameOf` names a key's env var (default: envName; the lab prefixes LAB_).
+ */
+export function collectConfig<S extends Spec>(
+  spec: S,
+  flags: Readonly<Record<string, unknown>>,
+  env: Readonly<Record<string, string | undefined>>,
+  problems: string[],
+  nameOf: (key: string) => string = envName,
+): ConfigOf<S> {
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(spec)) {
+    const flag = flags[key];
+    const raw = flag !== undefined ? String(flag) : env[nameOf(key)];
+    out[key] = field.default;
+    if (raw === undefined) continue;
+    try {
+      out[key] = field.parse(raw);
+    } catch (err) {
+      const source = flag !== undefined ? `--${flagName(key)}` : nameOf(key);
+      problems.push(`${source}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return out as ConfigOf<S>;
+}
+
+/**
+ * Reads a whole config once, at start-up. Every bad value is reported together in one
+ * PL_CONFIG_INVALID error, so a user fixes them in one go.
  */
 export function readConfig<S extends Spec>(
   spec: S,
   flags: Readonly<Record<string, unknown>>,
   env: Readonly<Record<string, string | undefined>>,
 ): ConfigOf<S> {
-  const out: Record<string, unknown> = {};
   const problems: string[] = [];
-  for (const [key, field] of Object.entries(spec)) {
-    const flag = flags[key];
-    const fromEnv = env[envName(key)];
-    const raw = flag !== undefined ? String(flag) : fromEnv;
-    if (raw === undefined) {
-      out[key] = field.default;
-      continue;
-    }
-    try {
-      out[key] = field.parse(raw);
-    } catch (err) {
-      const source = flag !== undefined ? `--${flagName(key)}` : envName(key);
-      problems.push(`${source}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
+  const out = collectConfig(spec, flags, env, problems);
   if (problems.length > 0) throw new PeaklabError('PL_CONFIG_INVALID', problems.join('; '));
-  return out as ConfigOf<S>;
+  return out;
 }

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import {
   bool,
-  type ConfigOf,
+  collectConfig,
   duration,
   envName,
   flagName,
@@ -97,29 +97,6 @@ export function defaultOutDir(cwd: string, now: Date): string {
   return join(cwd, 'lab-out', `smooth-corners-${stamp}`);
 }
 
-/** A flag wins over its LAB_ env var, which wins over the default; bad values land in `problems`. */
-function readValues<S extends Spec>(
-  spec: S,
-  flags: Readonly<Record<string, unknown>>,
-  env: LabEnvironment['env'],
-  problems: string[],
-): ConfigOf<S> {
-  const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(spec)) {
-    const flag = flags[key];
-    const raw = flag !== undefined ? String(flag) : env[labEnvName(key)];
-    out[key] = field.default;
-    if (raw === undefined) continue;
-    try {
-      out[key] = field.parse(raw);
-    } catch (err) {
-      const source = flag !== undefined ? `--${flagName(key)}` : labEnvName(key);
-      problems.push(`${source}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-  return out as ConfigOf<S>;
-}
-
 /**
  * Reads the experiment's settings once, from flags then LAB_ env vars, every problem reported
  * together. `--quick` changes the defaults (a faster sine), never a value the user gave.
@@ -129,8 +106,8 @@ export function readLabSettings(
   { env, cwd, now }: LabEnvironment,
 ): LabSettings {
   const problems: string[] = [];
-  const switches = readValues(LAB_SWITCHES, flags, env, problems);
-  const cfg = readValues(valueSpec(switches.quick), flags, env, problems);
+  const switches = collectConfig(LAB_SWITCHES, flags, env, problems, labEnvName);
+  const cfg = collectConfig(valueSpec(switches.quick), flags, env, problems, labEnvName);
   if (problems.length === 0 && cfg.min >= cfg.max) {
     problems.push(`--min (${cfg.min}) must be below --max (${cfg.max})`);
   }

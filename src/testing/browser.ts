@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { TEST_ENV } from './env.js';
+import { needTool } from './tools.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -19,10 +18,7 @@ const CHROMIUM_ARGS = [
 
 /** Like needService: skip outside CI when Chromium is missing, fail in CI. */
 export function needChromium(): { skip: string | false } {
-  if (existsSync(CHROMIUM_PATH)) return { skip: false };
-  const why = `${CHROMIUM_PATH} is missing (apt-get install chromium)`;
-  if (TEST_ENV.ci) throw new Error(`${why}, and CI requires it`);
-  return { skip: `${why} (skipped outside CI)` };
+  return needTool(CHROMIUM_PATH, 'apt-get install chromium');
 }
 
 export function launchChromium(): Promise<Browser> {
