@@ -1,4 +1,5 @@
-# The peaklab CLI, built from the repository root: docker build -f deploy/orders.Dockerfile .
+# The peaklab CLI, built from the repository root: docker build -f deploy/peaklab.Dockerfile .
+# One image for every peaklab service: compose runs `peaklab serve <name>` or `peaklab worker <name>`.
 FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
