@@ -18,7 +18,8 @@ export const PEAKLAB_IMAGE = 'peaklab:local';
 
 // Compose's interpolation: $$ (a literal $), $VAR, ${VAR}, ${VAR:-default}, ${VAR-default},
 // ${VAR:?error}, ${VAR?error}, ${VAR:+replacement}, ${VAR+replacement}.
-const INTERPOLATION = /\$(?:(\$)|([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\})/g;
+const INTERPOLATION =
+  /\$(?:(\$)|([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\})/g;
 
 /**
  * Interpolates one Compose string with `vars` (the shell environment Compose would see).
@@ -100,7 +101,10 @@ export function parseCompose(text: string): ComposeFile {
 }
 
 /** The Compose model as `docker compose config` sees it with these variables set. */
-export function interpolateCompose(raw: ComposeFile, vars: Readonly<Record<string, string>> = {}): ComposeFile {
+export function interpolateCompose(
+  raw: ComposeFile,
+  vars: Readonly<Record<string, string>> = {},
+): ComposeFile {
   return mapStrings(raw, (s) => interpolate(s, vars)) as ComposeFile;
 }
 
@@ -128,7 +132,9 @@ export function commandOf(service: ComposeService): string[] {
 
 /** The services that run the peaklab image (or build it from this repository): name -> service. */
 export function peaklabServices(compose: ComposeFile): Array<[string, ComposeService]> {
-  return Object.entries(compose.services).filter(([, s]) => s.image === PEAKLAB_IMAGE || s.build !== undefined);
+  return Object.entries(compose.services).filter(
+    ([, s]) => s.image === PEAKLAB_IMAGE || s.build !== undefined,
+  );
 }
 
 /** Container ports a service listens on, as far as the file says: `expose` plus published targets. */

@@ -90,7 +90,8 @@ export function checkPorts(compose: ComposeFile): string[] {
   for (const [name, s] of Object.entries(compose.services)) {
     const exposed = new Set((s.expose ?? []).map((p) => Number(String(p).split('/')[0])));
     for (const p of s.ports ?? []) {
-      const parts = typeof p === 'string' ? p.split(':') : [p.host_ip ?? '', String(p.published), String(p.target)];
+      const parts =
+        typeof p === 'string' ? p.split(':') : [p.host_ip ?? '', String(p.published), String(p.target)];
       if (parts.length !== 3 || parts[0] !== '127.0.0.1') {
         problems.push(`${name}: port ${JSON.stringify(p)} is not published on 127.0.0.1 only`);
         continue;
@@ -99,7 +100,8 @@ export function checkPorts(compose: ComposeFile): string[] {
       const other = hostPorts.get(host);
       if (other !== undefined) problems.push(`${name}: host port ${host} is already published by ${other}`);
       hostPorts.set(host, name);
-      if (!exposed.has(Number(target))) problems.push(`${name}: publishes ${target}, which it does not expose`);
+      if (!exposed.has(Number(target)))
+        problems.push(`${name}: publishes ${target}, which it does not expose`);
     }
   }
   return problems;
@@ -113,7 +115,8 @@ export function checkVolumes(compose: ComposeFile): string[] {
   for (const [name, s] of Object.entries(compose.services)) {
     for (const m of mountsOf(s)) {
       if (m.bind) {
-        if (!existsSync(join(DEPLOY_DIR, m.source))) problems.push(`${name}: mounts ${m.source}, which is missing`);
+        if (!existsSync(join(DEPLOY_DIR, m.source)))
+          problems.push(`${name}: mounts ${m.source}, which is missing`);
       } else {
         used.add(m.source);
         if (!declared.has(m.source)) problems.push(`${name}: volume ${m.source} is not declared`);
@@ -187,10 +190,20 @@ export function checkPeaklabEnvironment(
   return problems;
 }
 
-const DEFAULT_PORTS: Record<string, number> = { 'postgres:': 5432, 'nats:': 4222, 'redis:': 6379, 'http:': 80 };
+const DEFAULT_PORTS: Record<string, number> = {
+  'postgres:': 5432,
+  'nats:': 4222,
+  'redis:': 6379,
+  'http:': 80,
+};
 
 /** A URL points at a compose service and a port it exposes; returns the problem, if any. */
-export function checkAddress(compose: ComposeFile, who: string, what: string, url: string): string | undefined {
+export function checkAddress(
+  compose: ComposeFile,
+  who: string,
+  what: string,
+  url: string,
+): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -218,7 +231,8 @@ export function checkPeaklabWiring(compose: ComposeFile): string[] {
       if (url === undefined) continue;
       const problem = checkAddress(compose, name, key, url);
       if (problem !== undefined) problems.push(problem);
-      else if (!(new URL(url).hostname in deps)) problems.push(`${name}: ${key} uses ${url} without depends_on`);
+      else if (!(new URL(url).hostname in deps))
+        problems.push(`${name}: ${key} uses ${url} without depends_on`);
     }
     if (env.OTEL_TRACES_EXPORTER !== undefined && env.OTEL_SERVICE_NAME !== name) {
       problems.push(`${name}: OTEL_SERVICE_NAME is ${env.OTEL_SERVICE_NAME}, not the service's name`);
@@ -226,7 +240,8 @@ export function checkPeaklabWiring(compose: ComposeFile): string[] {
     const port = Number(env.PORT);
     if (!containerPorts(s).has(port)) problems.push(`${name}: PORT ${env.PORT} is not exposed`);
     const check = JSON.stringify(s.healthcheck?.test ?? '');
-    if (!check.includes(`127.0.0.1:${port}/`)) problems.push(`${name}: the healthcheck does not call PORT ${port}`);
+    if (!check.includes(`127.0.0.1:${port}/`))
+      problems.push(`${name}: the healthcheck does not call PORT ${port}`);
   }
   return problems;
 }
@@ -252,7 +267,8 @@ export function mountedFile(
   if (containerPath === undefined) return { problem: `${service}: no path given` };
   const file = hostPathOf(s, containerPath);
   if (file === undefined) return { problem: `${service}: ${containerPath} is not mounted from deploy/` };
-  if (!existsSync(file)) return { problem: `${service}: ${containerPath} comes from ${file}, which is missing` };
+  if (!existsSync(file))
+    return { problem: `${service}: ${containerPath} comes from ${file}, which is missing` };
   return { file };
 }
 

@@ -15,9 +15,9 @@ import {
   interpolateCompose,
   parseCompose,
   peaklabServices,
+  REPO_DIR,
   readComposeText,
   readDashboards,
-  REPO_DIR,
 } from './artifacts.testing.js';
 import {
   checkAddress,
@@ -75,8 +75,11 @@ test('compose.yaml is valid against the Compose Specification schema', async () 
 
 test('Compose interpolation follows the specification', () => {
   const vars = { SET: 'v', EMPTY: '' };
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose's own ${VAR} syntax, not a template
   assert.equal(interpolate('${SET:-d} ${UNSET:-d} ${EMPTY:-d} ${EMPTY-d} $SET $$SET', vars), 'v d d  v $SET');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose's own ${VAR} syntax, not a template
   assert.equal(interpolate('${SET:+alt}|${EMPTY:+alt}|${FAIL_PRODUCT:--1}', vars), 'alt||-1');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose's own ${VAR} syntax, not a template
   assert.throws(() => interpolate('${UNSET:?needed}', vars), /UNSET: needed/);
 });
 
@@ -130,6 +133,7 @@ services:
     problems.includes('orders-worker: sets MODE, which `peaklab worker orders` does not read'),
     problems.join('\n'),
   );
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose's own ${VAR} syntax, not a template
   assert.ok(problems.includes('${WORKERS} sets orders and orders-worker at once'), problems.join('\n'));
 });
 
@@ -194,14 +198,18 @@ test('Grafana: provisioning, dashboards and home are mounted; datasources are co
   assert.ok(grafana, 'a grafana service');
   const provisioning = mountedFile(compose, 'grafana', '/etc/grafana/provisioning');
   assert.equal(provisioning.problem, undefined);
-  const providers = parse(
-    readFileSync(`${provisioning.file}/dashboards/peaklab.yaml`, 'utf8'),
-  ) as { providers: Array<{ options: { path: string } }> };
+  const providers = parse(readFileSync(`${provisioning.file}/dashboards/peaklab.yaml`, 'utf8')) as {
+    providers: Array<{ options: { path: string } }>;
+  };
   for (const p of providers.providers) {
     const dir = mountedFile(compose, 'grafana', p.options.path);
     if (dir.problem !== undefined) problems.push(`dashboard provider: ${dir.problem}`);
   }
-  const home = mountedFile(compose, 'grafana', environmentOf(grafana).GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH);
+  const home = mountedFile(
+    compose,
+    'grafana',
+    environmentOf(grafana).GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH,
+  );
   if (home.problem !== undefined) problems.push(`home dashboard: ${home.problem}`);
   const sources = parse(readFileSync(`${provisioning.file}/datasources/datasources.yaml`, 'utf8')) as {
     datasources: Array<{ uid: string; url: string; name: string }>;
@@ -237,14 +245,20 @@ test('NATS: the shipped config is mounted where the command reads it, its ports 
   // JetStream's data lives on a named volume, so it outlives the container.
   const storeDir = /^\s*store_dir:\s*(\S+)\s*$/m.exec(conf)?.[1];
   const volume = (nats.volumes ?? []).find((v) => typeof v === 'string' && v.endsWith(`:${storeDir}`));
-  assert.ok(typeof volume === 'string' && !volume.startsWith('.'), `store_dir ${storeDir} is on a named volume`);
+  assert.ok(
+    typeof volume === 'string' && !volume.startsWith('.'),
+    `store_dir ${storeDir} is on a named volume`,
+  );
   // sync_interval exists from nats-server 2.10 on.
   const [major = 0, minor = 0] = (/^nats:(\d+)\.(\d+)/.exec(nats.image ?? '') ?? []).slice(1).map(Number);
   assert.ok(major > 2 || (major === 2 && minor >= 10), `${nats.image} knows sync_interval`);
   // The exporter reads the monitoring port.
   const exporter = commandOf(compose.services['nats-exporter'] ?? {});
   assert.ok(exporter.includes(`http://nats:${monitoring}`), `exporter: ${exporter.join(' ')}`);
-  assert.ok(exporter.some((a) => a.startsWith('-jsz')), 'the exporter reads JetStream (-jsz)');
+  assert.ok(
+    exporter.some((a) => a.startsWith('-jsz')),
+    'the exporter reads JetStream (-jsz)',
+  );
 });
 
 test('every Compose variable the header documents exists in the file', () => {

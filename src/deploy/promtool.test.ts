@@ -61,8 +61,14 @@ test('promtool test rules: each alert fires on its tripping series and not on a 
   assert.ok(alerts.length >= 6, 'error ratio, p99, queue growth, oldest order, DLQ, target down');
   for (const { alert } of alerts) {
     const mine = cases.filter((c) => c.alertname === alert);
-    assert.ok(mine.some((c) => (c.exp_alerts ?? []).length > 0), `${alert}: a case where it fires`);
-    assert.ok(mine.some((c) => (c.exp_alerts ?? []).length === 0), `${alert}: a case where it is quiet`);
+    assert.ok(
+      mine.some((c) => (c.exp_alerts ?? []).length > 0),
+      `${alert}: a case where it fires`,
+    );
+    assert.ok(
+      mine.some((c) => (c.exp_alerts ?? []).length === 0),
+      `${alert}: a case where it is quiet`,
+    );
   }
 });
 
