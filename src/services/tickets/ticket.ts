@@ -17,6 +17,8 @@ export const LIMITS = Object.freeze({
   maxBodyLines: 5000,
   /** Characters of one line of the body: a longer line is skipped unread (`line_too_long`). */
   maxLineChars: 4096,
+  /** Fields of one CSV line (commas + 1, quoted or not): a line with more is skipped unread. */
+  maxFields: 32,
   /** Characters of a product name, after trimming. */
   maxProductChars: 200,
   /** Characters of a product id, after trimming. */
@@ -62,6 +64,10 @@ export const WARNING_KINDS = {
   control_char: { drops: true, summary: 'a field holds a control character' },
   unclosed_quote: { drops: true, summary: 'a quote is never closed; its line (or the rest) was skipped' },
   line_too_long: { drops: true, summary: 'a line longer than LIMITS.maxLineChars was skipped unread' },
+  too_many_fields: {
+    drops: true,
+    summary: 'a CSV line with more than LIMITS.maxFields fields was skipped unread',
+  },
   // A CSV row that was kept, with a remark.
   extra_column: { drops: false, summary: 'the row has more fields than the column row; extras ignored' },
   comma_decimal: { drops: false, summary: 'an amount used a comma as decimal separator' },
