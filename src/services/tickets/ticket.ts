@@ -54,7 +54,7 @@ export const WARNING_KINDS = {
   no_column_row: { drops: false, summary: 'no column row; product,product_id,price was assumed' },
   unknown_column: { drops: false, summary: 'a column other than product, product_id, price was ignored' },
   // A CSV row that was dropped.
-  missing_column: { drops: true, summary: 'the row has fewer fields than the column row' },
+  missing_column: { drops: true, summary: 'the row lacks a field it needs (product, product_id or price)' },
   missing_field: { drops: true, summary: 'product, product_id or price is empty' },
   bad_price: {
     drops: true,
@@ -62,7 +62,10 @@ export const WARNING_KINDS = {
   },
   field_too_long: { drops: true, summary: 'a field is longer than its limit' },
   control_char: { drops: true, summary: 'a field holds a control character' },
-  unclosed_quote: { drops: true, summary: 'a quote is never closed; its line (or the rest) was skipped' },
+  unclosed_quote: {
+    drops: true,
+    summary: 'a quote opened on a line is not closed on it; the line was skipped',
+  },
   line_too_long: { drops: true, summary: 'a line longer than LIMITS.maxLineChars was skipped unread' },
   too_many_fields: {
     drops: true,
@@ -97,7 +100,7 @@ export const ERROR_KINDS = {
   empty: 'the body is empty or only whitespace',
   too_large: 'the body is larger than LIMITS.maxBodyBytes',
   binary: 'the body is not text (a NUL byte, or over 5% control characters)',
-  missing_order: 'no Order header',
+  missing_order: 'no Order header, or an empty one',
   bad_order: 'the Order value is not 1-64 letters, digits or . _ - / #',
   no_lines: 'no CSV rows after the header (a truncated body, or no CSV part)',
   bad_columns: 'the column row lacks product, product_id or price',
