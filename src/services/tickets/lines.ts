@@ -2,7 +2,7 @@
  * From CSV records to product lines: the column row, then one check per row. A bad row is dropped
  * with a warning that names its row and line; it never sinks the ticket.
  */
-import type { CsvRecord } from './csv-records.js';
+import type { CsvRead, CsvRecord } from './csv-records.js';
 import { nameKey } from './header.js';
 import { parseAmount } from './money.js';
 import { hasControl } from './text.js';
@@ -28,36 +28,31 @@ const COLUMN_OF: Readonly<Record<string, Needed>> = {
 const FORMULA_PREFIX = /^[=+\-@]/;
 
 export type LinesResult =
-  | { readonly ok: true; readonly lines: readonly TicketLine[]; readonly dataRows: number }
+  | { readonly ok: true; readonly lines: readonly TicketLine[]; readonly rows: number }
   | { readonly ok: false; readonly error: Omit<TicketParseError, 'warnings' | 'order'> };
 
 /**
- * Reads the product lines from `records` (the column row first when `columnRow`). Errors:
- * `bad_columns` when the column row lacks a needed column. Zero lines is not an error here: the
- * caller decides between `no_lines` and `no_valid_lines` from `dataRows`.
+ * Reads the product lines from the CSV part: the column row (or the default columns when there is
+ * none), then each readable row. Errors: `bad_columns` when the column row lacks a needed column.
+ * Zero lines is not an error here: the caller decides between `no_lines` and `no_valid_lines` from
+ * `rows` (every data row, read or not).
  */
-export function readLines(
-  records: readonly CsvRecord[],
-  columnRow: boolean,
-  warnings: WarningList,
-): LinesResult {
+export function readLines(csv: Extract<CsvRead, { ok: true }>, warnings: WarningList): LinesResult {
   let columns = DEFAULT_COLUMNS;
-  let data = records;
-  if (columnRow && records[0] !== undefined) {
-    const mapped = mapColumns(records[0], warnings);
+  if (csv.columns !== null) {
+    const mapped = mapColumns(csv.columns, warnings);
     if (!mapped.ok) return mapped;
     columns = mapped.columns;
-    data = records.slice(1);
-  } else if (records.length > 0) {
+  } else if (csv.records[0] !== undefined) {
     warnings.add('no_column_row', 'no product,product_id,price row; that order was assumed', {
-      line: (records[0] as CsvRecord).line,
+      line: csv.records[0].line,
     });
   }
   const lines: TicketLine[] = [];
   const seen = new Map<string, TicketLine>();
-  data.forEach((record, i) => {
-    const line = readLine(record, i + 1, columns, warnings);
-    if (line === null) return;
+  for (const record of csv.records) {
+    const line = readLine(record, columns, warnings);
+    if (line === null) continue;
     const before = seen.get(line.productId);
     if (before !== undefined && (before.priceCents !== line.priceCents || before.product !== line.product)) {
       const detail = `product_id ${excerpt(line.productId)} is also on row ${before.row} with another name or price; this row sets the product`;
@@ -65,8 +60,8 @@ export function readLines(
     }
     seen.set(line.productId, line);
     lines.push(line);
-  });
-  return { ok: true, lines, dataRows: data.length };
+  }
+  return { ok: true, lines, rows: csv.rows };
 }
 
 type MappedColumns =
@@ -93,12 +88,8 @@ function mapColumns(row: CsvRecord, warnings: WarningList): MappedColumns {
 }
 
 /** One data row as a line, or null (with the warning saying why) when it must be dropped. */
-function readLine(
-  record: CsvRecord,
-  row: number,
-  columns: Columns,
-  warnings: WarningList,
-): TicketLine | null {
+function readLine(record: CsvRecord, columns: Columns, warnings: WarningList): TicketLine | null {
+  const { row } = record;
   const at = { line: record.line, row };
   let fields = record.fields;
   const split = commaSplitPrice(fields, columns);
@@ -115,8 +106,10 @@ function readLine(
   if (fields.length > columns.count) {
     warnings.add('extra_column', `${fields.length} fields, the column row has ${columns.count}`, at);
   }
-  const product = clean(fields[columns.product] as string);
-  const productId = clean(fields[columns.productId] as string);
+  // Trimmed and NFC-normalised, so "Café" typed two ways is one product. A line is at most
+  // LIMITS.maxLineChars long, so normalising costs little even for a field about to be refused.
+  const product = (fields[columns.product] as string).trim().normalize('NFC');
+  const productId = (fields[columns.productId] as string).trim().normalize('NFC');
   const priceText = (fields[columns.price] as string).trim();
   const empty = [
     ['product', product],
@@ -131,7 +124,7 @@ function readLine(
     ['product', product, LIMITS.maxProductChars],
     ['product_id', productId, LIMITS.maxProductIdChars],
   ] as const) {
-    const chars = codePoints(value, max);
+    const chars = [...value].length;
     if (chars > max) {
       warnings.add('field_too_long', `${name} is ${chars} characters long, at most ${max}`, at);
       return null;
@@ -171,16 +164,4 @@ function commaSplitPrice(fields: readonly string[], columns: Columns): string[] 
   const joined = [...fields];
   joined.splice(columns.price, 2, `${whole},${cents}`);
   return joined;
-}
-
-/** Trimmed and NFC-normalised, so "Café" typed two ways is one product. */
-function clean(value: string): string {
-  const trimmed = value.trim();
-  // Normalising a 1 MiB field would cost for nothing: it is refused as too long either way.
-  return trimmed.length > 4 * LIMITS.maxProductChars ? trimmed : trimmed.normalize('NFC');
-}
-
-/** Code points in `text`, counted exactly up to 4 * max and approximated (UTF-16 units) beyond. */
-function codePoints(text: string, max: number): number {
-  return text.length > 4 * max ? text.length : [...text].length;
 }

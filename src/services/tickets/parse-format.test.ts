@@ -111,7 +111,7 @@ const CASES: { name: string; body: string | Buffer; want: Summary }[] = [
   {
     name: 'truncated inside a quoted field',
     body: withRows(['Café,IZ8z,2', '"Formule, mi']),
-    want: { ...SEED, lines: [SEED_LINES[1]!], warnings: ['unclosed_quote@7', 'total_mismatch'] },
+    want: { ...SEED, lines: [SEED_LINES[1]!], warnings: ['unclosed_quote@7#2', 'total_mismatch'] },
   },
   {
     name: 'a quote left open mid-ticket costs its line only',
@@ -119,7 +119,7 @@ const CASES: { name: string; body: string | Buffer; want: Summary }[] = [
     want: {
       ...SEED,
       lines: [SEED_LINES[1]!, ['Eau', 'E1', 300]],
-      warnings: ['unclosed_quote@6', 'unclosed_quote@8', 'total_mismatch'],
+      warnings: ['unclosed_quote@6#1', 'unclosed_quote@8#3', 'total_mismatch'],
     },
   },
   {

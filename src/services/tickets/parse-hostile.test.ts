@@ -69,7 +69,7 @@ const CASES: { name: string; body: string | Buffer; want: Summary }[] = [
         ['a', 'A1', 50],
         ['b', 'B1', 50],
       ],
-      warnings: ['line_too_long@7'],
+      warnings: ['line_too_long@7#2'],
     },
   },
   {
@@ -241,8 +241,18 @@ const CASES: { name: string; body: string | Buffer; want: Summary }[] = [
       vat: 0,
       total: 100,
       lines: [['b', 'B', 100]],
-      warnings: ['too_many_fields@6', 'extra_column@7#1'],
+      warnings: ['too_many_fields@6#1', 'extra_column@7#2'],
     },
+  },
+  {
+    name: 'a column row with over 32 fields cannot be read',
+    body: ticket(['a,A,1']).replace('product,product_id,price', `product,product_id,price${',x'.repeat(40)}`),
+    want: { ok: false, error: 'bad_columns', order: '123456', line: 5, warnings: ['too_many_fields@5'] },
+  },
+  {
+    name: 'rows set aside unread still count: one unreadable row is no_valid_lines, not no_lines',
+    body: ticket([`"${'x'.repeat(10)}`]),
+    want: { ok: false, error: 'no_valid_lines', order: '123456', warnings: ['unclosed_quote@6#1'] },
   },
   {
     name: 'every row bad: an error, with the reasons',

@@ -64,23 +64,14 @@ export function parseTicket(body: Uint8Array | string): ParseResult {
   const vatCents = readAmount('VAT', header.fields.get('vat'), warnings);
   const totalCents = readAmount('Total', header.fields.get('total'), warnings);
 
-  // The column row, then at most maxLines rows; a longer CSV part is refused before csv-parse runs.
-  const maxRecords = LIMITS.maxLines + (header.columnRow ? 1 : 0);
-  const csv = readCsvRecords(lines, header.csvStart, maxRecords, warnings);
-  const read: LinesResult = csv.ok
-    ? readLines(csv.records, header.columnRow, warnings)
-    : {
-        ok: false,
-        error: {
-          kind: 'too_many_lines',
-          detail: `${csv.lines} non-blank lines after the header, at most ${maxRecords}`,
-        },
-      };
+  // Read whatever the order holds, so an error ticket's warnings explain all of it.
+  const csv = readCsvRecords(lines, header.csvStart, header.columnRow, warnings);
+  const read: LinesResult = csv.ok ? readLines(csv, warnings) : csv;
 
   if (!order.ok) return fail(order.error);
   const known = { order: order.value };
   if (!read.ok) return fail({ ...read.error, ...known });
-  const rows = read.dataRows;
+  const { rows } = read;
   if (rows === 0) {
     const detail =
       header.csvStart >= lines.length ? 'no CSV part after the header' : 'the CSV part has no product rows';

@@ -110,7 +110,10 @@ export const ERROR_KINDS = {
 
 export type ParseErrorKind = keyof typeof ERROR_KINDS;
 
-/** One remark about a ticket. `line` is the 1-based line of the body; `row` the 1-based CSV data row. */
+/**
+ * One remark about a ticket. `line` is the 1-based line of the body; `row` the 1-based CSV data row
+ * (non-blank lines after the column row, counted whether kept or not).
+ */
 export interface TicketWarning {
   readonly kind: WarningKind;
   readonly line?: number;
@@ -121,7 +124,7 @@ export interface TicketWarning {
 
 /** One kept product row. Text is trimmed and NFC-normalised; the price is in cents (may be negative). */
 export interface TicketLine {
-  /** 1-based CSV data row (the column row is row 0). */
+  /** 1-based CSV data row: non-blank lines after the column row, counted whether kept or not. */
   readonly row: number;
   readonly product: string;
   readonly productId: string;
