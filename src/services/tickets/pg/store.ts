@@ -36,9 +36,13 @@ export type ReceiveOutcome =
   /** The key was stored before with another body: nothing stored. */
   | { readonly kind: 'key_reused'; readonly id: string };
 
+/** Tickets per receiveTickets call: Postgres takes at most 65535 bind parameters, 4 per ticket. */
+export const MAX_RECEIVE_BATCH = 16_383;
+
 /**
  * Inserts `tickets` (in order: their seqs follow it) and returns one outcome per ticket, in the same
  * order. A key repeated inside the batch is a replay (or key_reused) of its first occurrence.
+ * Throws a RangeError above MAX_RECEIVE_BATCH tickets; bounding the batch's bytes is the caller's.
  */
 export async function receiveTickets(
   q: Queryable,
@@ -46,6 +50,9 @@ export async function receiveTickets(
   tickets: readonly IncomingTicket[],
 ): Promise<ReceiveOutcome[]> {
   if (tickets.length === 0) return [];
+  if (tickets.length > MAX_RECEIVE_BATCH) {
+    throw new RangeError(`${tickets.length} tickets in one insert, at most ${MAX_RECEIVE_BATCH}`);
+  }
   const values = tickets.flatMap((t) => [t.id, t.idempotencyKey, asBuffer(t.body), asBuffer(t.digest)]);
   const inserted = new Map<string, { seq: number; receivedAt: Date }>();
   for (const r of (await q.query(sql.insert(tickets.length), values)).rows as InsertedRow[]) {
@@ -80,6 +87,8 @@ export interface ClaimedTicket {
  * transaction holds. Call inside a transaction: the locks are what keeps two workers apart.
  */
 export async function claimReceived(tx: Queryable, sql: TicketSql, limit: number): Promise<ClaimedTicket[]> {
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`claim limit ${limit} is not a positive integer`);
   const rows = (await tx.query(sql.claim, [limit])).rows as ClaimRow[];
   return rows.map((r) => ({ id: r.id, seq: int(r.seq), receivedAt: r.received_at, body: r.body }));
 }
