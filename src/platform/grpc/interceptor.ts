@@ -36,6 +36,13 @@ export interface CallTracker {
   readonly inFlight: number;
   /** Resolves when no call is in flight (at once if none is). */
   idle(): Promise<void>;
+  /**
+   * Ends every call in flight with UNAVAILABLE and `details` (recorded as their outcome); returns
+   * how many. For a shutdown past its deadline: grpc-js's forceShutdown does not reset the
+   * connections when channelz is off (1.14: it only walks the channelz session map), so calls
+   * that never answer would otherwise hang on until their clients' deadlines.
+   */
+  abortAll(details: string): number;
 }
 
 /** Handling time buckets in seconds: 100 µs (a local counter) to 10 s (a stalled dependency). */
@@ -107,13 +114,18 @@ export function createServerInterceptor(opts: { registry: Registry; observer?: C
     return m;
   };
 
-  let inFlight = 0;
+  const active = new Set<(details: string) => void>();
   let idleWaiters: Array<() => void> = [];
   const tracker: CallTracker = {
     get inFlight() {
-      return inFlight;
+      return active.size;
     },
-    idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => idleWaiters.push(r))),
+    idle: () => (active.size === 0 ? Promise.resolve() : new Promise<void>((r) => idleWaiters.push(r))),
+    abortAll(details) {
+      const aborts = [...active];
+      for (const abort of aborts) abort(details);
+      return aborts.length;
+    },
   };
 
   const interceptor: ServerInterceptor = (
@@ -123,7 +135,6 @@ export function createServerInterceptor(opts: { registry: Registry; observer?: C
     const t0 = performance.now();
     const m = metricsFor(descriptor.path);
     m.started.inc();
-    inFlight++;
     let end: ((outcome: CallOutcome) => void) | undefined;
     if (opts.observer !== undefined) {
       try {
@@ -155,13 +166,19 @@ export function createServerInterceptor(opts: { registry: Registry; observer?: C
           // Telemetry never throws into the call.
         }
       }
-      inFlight--;
-      if (inFlight === 0 && idleWaiters.length > 0) {
+      active.delete(abort);
+      if (active.size === 0 && idleWaiters.length > 0) {
         const waiters = idleWaiters;
         idleWaiters = [];
         for (const w of waiters) w();
       }
     };
+    // Sent below this interceptor, so `finish` records it here, once.
+    const abort = (details: string) => {
+      finish(status.UNAVAILABLE, details);
+      call.sendStatus({ code: status.UNAVAILABLE, details, metadata: null });
+    };
+    active.add(abort);
     return new ServerInterceptingCall(call, {
       start: (next) =>
         next({

@@ -53,8 +53,8 @@ export interface GrpcServerHandle {
   readonly calls: CallTracker;
   /**
    * Graceful shutdown: health turns NOT_SERVING, the listener closes, open connections get a
-   * GOAWAY (no new calls), calls in flight finish; after `deadlineMs` the rest are cut off
-   * (forceShutdown: their clients see CANCELLED/UNAVAILABLE). Calling it again returns the same
+   * GOAWAY (no new calls), calls in flight finish; after `deadlineMs` the rest end with
+   * UNAVAILABLE and the server is forced down. Calling it again returns the same
    * promise. Never rejects.
    */
   close(deadlineMs: number): Promise<GrpcCloseReport>;
@@ -122,7 +122,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
         }),
       ]);
       clearTimeout(timer);
-      const abandoned = drained ? 0 : tracker.inFlight;
+      const abandoned = drained ? 0 : tracker.abortAll('the server shut down before this call finished');
       if (!drained) server.forceShutdown();
       return { drained, inFlightAtStart, abandoned, ms: Date.now() - t0 };
     })();
