@@ -1,5 +1,6 @@
 import {
   type Client,
+  type ClientUnaryCall,
   credentials,
   loadPackageDefinition,
   type ServiceClientConstructor,
@@ -14,7 +15,7 @@ export interface CounterClient extends Client {
     request: { value: number },
     options: { deadline: number },
     callback: (err: ServiceError | null, reply?: { message: string }) => void,
-  ): void;
+  ): ClientUnaryCall;
 }
 
 let ctor: ServiceClientConstructor | undefined;
