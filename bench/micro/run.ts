@@ -1,4 +1,5 @@
 import { availableParallelism, loadavg } from 'node:os';
+import { benchIoWait } from './io-wait.js';
 import { benchLocks } from './locks.js';
 import { benchStrings } from './strings.js';
 import { formatTable } from './table.js';
@@ -24,6 +25,8 @@ async function main(): Promise<void> {
   console.log(formatTable(await benchLocks(time)));
   console.log('');
   console.log(formatTable(await benchStrings(time)));
+  console.log('\nsimulated I/O wait of the memory store (accuracy, not cost):');
+  console.log(await benchIoWait());
   const [after] = loadavg().map((l) => l.toFixed(2));
   console.log(`\nload average at the end: ${after}`);
 }

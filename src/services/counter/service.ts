@@ -1,7 +1,13 @@
 import type { Redis } from 'ioredis';
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
-import { type GrpcCloseReport, loadService, shippedProto, startGrpcServer } from '../../platform/grpc/mod.js';
+import {
+  type CallObserver,
+  type GrpcCloseReport,
+  loadService,
+  shippedProto,
+  startGrpcServer,
+} from '../../platform/grpc/mod.js';
 import { type CounterServerConfig, counterConfig } from './config.js';
 import { COUNTER_SERVICE, counterHandlers } from './grpc-handler.js';
 import { MemoryStore } from './memory-store.js';
@@ -20,6 +26,8 @@ export interface CounterDeps {
    * ownership. Without it, the service connects to `redisUrl` itself and closes that client.
    */
   redis?: Redis;
+  /** Per-call hook (the platform's tracing will plug in here): see CallObserver. */
+  observer?: CallObserver;
 }
 
 /** What close() did; `clean` is false if any call or increment was cut off (exit non-zero). */
@@ -106,6 +114,7 @@ export async function startCounter(
           implementation: counterHandlers(incrementer),
         },
       ],
+      ...(deps.observer ? { observer: deps.observer } : {}),
       // The request is one int32 (at most 6 bytes); anything near this limit is hostile.
       channelOptions: { 'grpc.max_receive_message_length': 4096 },
     });
