@@ -1,16 +1,5 @@
-import { performance } from 'node:perf_hooks';
 import { IoWait } from '../../src/services/counter/io-wait.js';
-
-/** Sorted microseconds of `n` sequential waits. */
-async function sample(n: number, wait: () => Promise<void>): Promise<number[]> {
-  const us: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await wait();
-    us.push((performance.now() - t0) * 1000);
-  }
-  return us.sort((a, b) => a - b);
-}
+import { sampleWaits as sample } from '../../src/services/counter/testing/waits.js';
 
 const at = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;

@@ -2,17 +2,9 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { IoWait } from './io-wait.js';
+import { sampleWaits } from './testing/waits.js';
 
-/** Microseconds each of `n` sequential waits took. */
-async function measure(n: number, wait: () => Promise<void>): Promise<number[]> {
-  const us: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await wait();
-    us.push((performance.now() - t0) * 1000);
-  }
-  return us.sort((a, b) => a - b);
-}
+const measure = sampleWaits;
 
 const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)]!;
 

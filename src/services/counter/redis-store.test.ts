@@ -22,35 +22,34 @@ function client(opts: { stringNumbers?: boolean } = {}): Redis {
   return c;
 }
 
+/** Runs `fn` with a store on a fresh key, deleted afterwards. */
+async function withStore(fn: (store: RedisStore, redis: Redis, key: string) => Promise<void>): Promise<void> {
+  const redis = client();
+  const key = uniqueName('counter_store');
+  try {
+    await fn(new RedisStore({ redis, key, timeoutMs: 2000 }), redis, key);
+  } finally {
+    await redis.del(key);
+  }
+}
+
 function codeOf(err: unknown): CounterErrorCode | undefined {
   return err instanceof CounterError ? err.code : undefined;
 }
 
-test('GET/SET/INCRBY on a real key: absent is 0, totals above 2^53 stay exact', {
-  skip: gate.skip,
-}, async () => {
-  const redis = client();
-  const key = uniqueName('counter_store');
-  const store = new RedisStore({ redis, key, timeoutMs: 2000 });
-  try {
+test('GET/SET/INCRBY on a real key: absent is 0, totals above 2^53 stay exact', { skip: gate.skip }, () =>
+  withStore(async (store, redis, key) => {
     assert.equal(await store.read(), 0n);
     await store.write(2n ** 60n);
     assert.equal(await redis.get(key), '1152921504606846976');
     assert.equal(await store.add(3n), 2n ** 60n + 3n);
     assert.deepEqual(await store.addEach([1n, 0n, 10n]), [2n ** 60n + 4n, 2n ** 60n + 4n, 2n ** 60n + 14n]);
     assert.equal(await store.read(), 2n ** 60n + 14n);
-  } finally {
-    await redis.del(key);
-  }
-});
+  }),
+);
 
-test("INCRBY's overflow is OUT_OF_RANGE; in a pipeline only that increment fails", {
-  skip: gate.skip,
-}, async () => {
-  const redis = client();
-  const key = uniqueName('counter_store');
-  const store = new RedisStore({ redis, key, timeoutMs: 2000 });
-  try {
+test("INCRBY's overflow is OUT_OF_RANGE; in a pipeline only that increment fails", { skip: gate.skip }, () =>
+  withStore(async (store, redis, key) => {
     await store.write(INT64_MAX - 5n);
     await assert.rejects(store.add(6n), (e: unknown) => codeOf(e) === 'OUT_OF_RANGE');
     const each = await store.addEach([2n, 10n, 3n]);
@@ -67,25 +66,18 @@ test("INCRBY's overflow is OUT_OF_RANGE; in a pipeline only that increment fails
       [INT64_MAX - 3n, 'OUT_OF_RANGE', INT64_MAX],
     );
     await inc.stop(1000);
-  } finally {
-    await redis.del(key);
-  }
-});
+  }),
+);
 
-test('a key holding something else is STORE_FAILED, not a wrong total', { skip: gate.skip }, async () => {
-  const redis = client();
-  const key = uniqueName('counter_store');
-  const store = new RedisStore({ redis, key, timeoutMs: 2000 });
-  try {
+test('a key holding something else is STORE_FAILED, not a wrong total', { skip: gate.skip }, () =>
+  withStore(async (store, redis, key) => {
     await redis.set(key, 'banana');
     await assert.rejects(store.read(), (e: unknown) => codeOf(e) === 'STORE_FAILED');
     await assert.rejects(store.add(1n), (e: unknown) => codeOf(e) === 'STORE_FAILED');
     await redis.set(key, '99999999999999999999');
     await assert.rejects(store.read(), (e: unknown) => codeOf(e) === 'STORE_FAILED');
-  } finally {
-    await redis.del(key);
-  }
-});
+  }),
+);
 
 test('a client without stringNumbers is refused: INCRBY replies above 2^53 would be rounded', () => {
   const redis = new Redis({ lazyConnect: true });

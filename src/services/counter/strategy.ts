@@ -1,4 +1,4 @@
-import { AtomicIncrementer, UnsafeIncrementer } from './direct.js';
+import { AtomicIncrementer, UnsafeIncrementer } from './gated.js';
 import { InputQueueIncrementer } from './inputq.js';
 import { MutexIncrementer } from './mutex.js';
 import type { CounterStore, Incrementer, Mode } from './ports.js';

@@ -1,12 +1,17 @@
 import { asCounterError } from './errors.js';
 import { Gate } from './gate.js';
-import type { CounterStore, Incrementer, StopReport } from './ports.js';
+import type { CounterStore, Incrementer, Mode, StopReport } from './ports.js';
 import { addChecked, checkValue } from './total.js';
 
-/** What atomic and unsafe share: admission and a stop that waits for the calls under way. */
-abstract class DirectIncrementer implements Incrementer {
-  abstract readonly mode: 'atomic' | 'unsafe';
+/**
+ * What the modes without an owner loop share (mutex, atomic, unsafe): admission through a Gate,
+ * and a stop that waits for the increments under way.
+ */
+export abstract class GatedIncrementer implements Incrementer {
+  abstract readonly mode: Mode;
   private readonly gate: Gate;
+  /** Increments refused with DROPPED by refuseWaiting(). */
+  protected dropped = 0;
   private stopping: Promise<StopReport> | undefined;
 
   constructor(
@@ -16,7 +21,15 @@ abstract class DirectIncrementer implements Incrementer {
     this.gate = new Gate(opts.capacity);
   }
 
+  /** The increment itself; resolves to the total right after it. */
   protected abstract apply(delta: bigint): Promise<bigint>;
+
+  /**
+   * Called once if the stop deadline passes with increments pending: refuse (DROPPED, counted in
+   * `dropped`) those that have not reached the store. By default there are none: every pending
+   * increment is already in a store round trip, which the store's timeout bounds.
+   */
+  protected refuseWaiting(): void {}
 
   async increment(value: number): Promise<bigint> {
     const delta = checkValue(value);
@@ -37,10 +50,11 @@ abstract class DirectIncrementer implements Incrementer {
   stop(deadlineMs: number): Promise<StopReport> {
     this.stopping ??= (async () => {
       this.gate.close();
-      // Every pending call is already in a store round trip (nothing waits in a line here), so
-      // none can be dropped: past the deadline, the store's own timeout bounds the wait.
-      if (!(await this.gate.idle(deadlineMs))) await this.gate.idle(Number.POSITIVE_INFINITY);
-      return { drained: this.gate.answeredSinceClose, dropped: 0 };
+      if (!(await this.gate.idle(deadlineMs))) {
+        this.refuseWaiting();
+        await this.gate.idle(Number.POSITIVE_INFINITY);
+      }
+      return { drained: this.gate.answeredSinceClose - this.dropped, dropped: this.dropped };
     })();
     return this.stopping;
   }
@@ -50,7 +64,7 @@ abstract class DirectIncrementer implements Incrementer {
  * mode `atomic`: the store's own atomic add (Redis INCRBY; a plain `+=` in memory, which skips the
  * simulated I/O). No lock, no queue: the baseline the other modes are measured against.
  */
-export class AtomicIncrementer extends DirectIncrementer {
+export class AtomicIncrementer extends GatedIncrementer {
   readonly mode = 'atomic' as const;
   protected apply(delta: bigint): Promise<bigint> {
     return this.store.add(delta);
@@ -62,7 +76,7 @@ export class AtomicIncrementer extends DirectIncrementer {
  * and overwrite each other: lost updates are the point of this mode (it shows what the others
  * prevent). The reply is the total this caller wrote, which another caller may have written too.
  */
-export class UnsafeIncrementer extends DirectIncrementer {
+export class UnsafeIncrementer extends GatedIncrementer {
   readonly mode = 'unsafe' as const;
   protected async apply(delta: bigint): Promise<bigint> {
     const total = addChecked(await this.store.read(), delta);
