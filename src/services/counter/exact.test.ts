@@ -66,6 +66,13 @@ for (const store of ['memory', 'redis'] as const) {
         sampleSum(r.scrape, 'grpc_server_handled_total', { grpc_method: 'increment', grpc_code: 'OK' }),
         CALLS,
       );
+      if (mode === 'inputq') {
+        // The owner batched: every increment went through a batch, in fewer round trips than calls.
+        const batches = sampleSum(r.scrape, 'counter_inputq_batch_size_count');
+        t.diagnostic(`${batches} batches, ${(CALLS / batches).toFixed(1)} increments per round trip`);
+        assert.equal(sampleSum(r.scrape, 'counter_inputq_batch_size_sum'), CALLS);
+        assert.ok(batches < CALLS, 'no batch held more than one increment');
+      }
     });
   }
 

@@ -13,6 +13,8 @@ export interface InputQueueOptions {
   capacity: number;
   /** Most increments the owner takes in one batch (one store round trip). */
   batchMax: number;
+  /** Told the size of every batch the owner applies (for a metric); must not throw. */
+  onBatch?: (size: number) => void;
 }
 
 /**
@@ -81,6 +83,7 @@ export class InputQueueIncrementer implements Incrementer {
         this.queue.length <= this.opts.batchMax ? this.queue : this.queue.slice(0, this.opts.batchMax);
       this.queue = batch === this.queue ? [] : this.queue.slice(batch.length);
       this.inBatch = batch.length;
+      this.opts.onBatch?.(batch.length);
       await this.apply(batch);
       this.inBatch = 0;
     }

@@ -1,4 +1,4 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { Incrementer } from './ports.js';
 
 /**
@@ -34,4 +34,18 @@ export function registerCounterMetrics(
       this.set(incrementer.pending());
     },
   });
+}
+
+/**
+ * `counter_inputq_batch_size`: increments per owner round trip in inputq (1 = no batching; under
+ * load it grows with the number of callers waiting). Returns the observer to give the incrementer.
+ */
+export function batchSizeObserver(registry: Registry): (size: number) => void {
+  const histogram = new Histogram({
+    name: 'counter_inputq_batch_size',
+    help: 'inputq: increments applied per owner batch (one store round trip)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+    registers: [registry],
+  });
+  return (size) => histogram.observe(size);
 }

@@ -11,7 +11,7 @@ import {
 import { type CounterServerConfig, counterConfig } from './config.js';
 import { COUNTER_SERVICE, counterHandlers } from './grpc-handler.js';
 import { MemoryStore } from './memory-store.js';
-import { registerCounterMetrics } from './metrics.js';
+import { batchSizeObserver, registerCounterMetrics } from './metrics.js';
 import { type MetricsEndpoint, serveMetrics } from './metrics-http.js';
 import type { CounterStore, Mode, StopReport } from './ports.js';
 import { closeRedis, connectRedis } from './redis-client.js';
@@ -95,13 +95,13 @@ export async function startCounter(
       store = new RedisStore({ redis, key: config.redisKey, timeoutMs: config.redisTimeoutMs });
       readTotal = () => store.read();
     }
+    const registry = new Registry();
     const incrementer = createIncrementer(config.mode, store, {
       capacity: config.queueCapacity,
       batchMax: config.batchMax,
+      ...(config.mode === 'inputq' ? { onBatch: batchSizeObserver(registry) } : {}),
     });
     undo.push(() => incrementer.stop(0));
-
-    const registry = new Registry();
     registerCounterMetrics(registry, incrementer, readTotal);
     const grpc = await startGrpcServer({
       host: config.host,

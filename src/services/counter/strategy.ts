@@ -8,6 +8,8 @@ export interface IncrementerOptions {
   capacity: number;
   /** inputq: most increments per batch (one store round trip). */
   batchMax: number;
+  /** inputq: told each batch's size (for a metric); must not throw. */
+  onBatch?: (size: number) => void;
 }
 
 /**
