@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type ServiceError, status } from '@grpc/grpc-js';
+import { Redis } from 'ioredis';
+import type { CallOutcome } from '../../platform/grpc/mod.js';
 import { check, healthClient } from '../../platform/grpc/testing/health-client.js';
 import { sampleSum } from '../../platform/grpc/testing/prom.js';
 import { isPeaklabError } from '../../shared/errors.js';
+import { needService, uniqueName } from '../../testing/services.js';
 import { startCounter } from './service.js';
 import { counterClient, increment, parseTotal, problemWithTotals } from './testing/client.js';
 
@@ -181,6 +184,44 @@ test('configuration is checked once, with every problem on one line; unsafe need
       isPeaklabError(err, 'PL_BACKEND_UNAVAILABLE') && /127\.0\.0\.1:1 is not reachable/.test(err.message),
   );
   assert.ok(Date.now() - t0 < 5000);
+});
+
+const redisGate = await needService('redis');
+
+test('an injected Redis client is used and left open; the per-call hook sees every outcome', {
+  skip: redisGate.skip,
+}, async () => {
+  const redis = new Redis(redisGate.url, { stringNumbers: true, maxRetriesPerRequest: 1 });
+  const redisKey = uniqueName('counter_injected');
+  const outcomes: CallOutcome[] = [];
+  const counter = await startCounter(
+    { mode: 'mutex', store: 'redis', redisKey, port: 0, metricsPort: 0 },
+    { redis, observer: () => (o) => void outcomes.push(o) },
+  );
+  const client = counterClient(counter.address);
+  try {
+    assert.match(
+      counter.description,
+      /mode mutex \(exact: .*\), store redis 127\.0\.0\.1:6379\/0 key counter_injected/,
+    );
+    const totals = await Promise.all(
+      Array.from({ length: 100 }, () => increment(client, 1).then(parseTotal)),
+    );
+    assert.equal(problemWithTotals(totals, 100), undefined);
+    await assert.rejects(increment(client, -1), { code: status.INVALID_ARGUMENT });
+  } finally {
+    client.close();
+    await counter.close();
+  }
+  try {
+    assert.equal(await redis.get(redisKey), '100');
+    assert.equal(outcomes.length, 101);
+    assert.equal(outcomes.filter((o) => o.code === status.OK).length, 100);
+    assert.equal(outcomes.find((o) => o.code !== status.OK)?.details, 'Value cannot be negative');
+  } finally {
+    await redis.del(redisKey);
+    redis.disconnect();
+  }
 });
 
 async function scrape(url: string): Promise<string> {
