@@ -63,8 +63,9 @@ interface PathMetrics {
  * go-grpc-prometheus shape, into `registry`:
  * - `grpc_server_started_total{grpc_service,grpc_method}`: calls that arrived;
  * - `grpc_server_handled_total{grpc_service,grpc_method,grpc_code}`: exactly one per call, at its
- *   first outcome: the status the handler sent, or `Canceled` when the client hung up first
- *   (`DeadlineExceeded` when its deadline passed);
+ *   first outcome: the status the handler sent, `DeadlineExceeded` when the server's deadline
+ *   timer fired first, or `Canceled` when the client hung up first (a client whose own deadline
+ *   passes usually cancels a moment before the server's timer, so that shows as Canceled);
  * - `grpc_server_handling_seconds{grpc_service,grpc_method}`: histogram of the same, in seconds.
  * started − Σ handled = calls in flight. Calls to unknown methods are answered `Unimplemented` by
  * grpc-js before any interceptor runs, so they appear in none of these.
