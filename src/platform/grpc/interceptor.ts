@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import {
+  type Metadata,
   ServerInterceptingCall,
   type ServerInterceptingCallInterface,
   type ServerInterceptor,
@@ -15,6 +16,8 @@ export interface CallInfo {
   method: string;
   /** "host:port" of the client, or "unknown". */
   peer: string;
+  /** The request's metadata (headers): where a `traceparent` to continue would be. */
+  metadata: Metadata;
 }
 
 /** How a call ended: its gRPC status code, details, and seconds from arrival to the status. */
@@ -26,8 +29,9 @@ export interface CallOutcome {
 
 /**
  * Optional per-call hook (for tracing spans until the platform's tracing lands): called when a
- * call arrives; the function it returns, if any, is called once with the outcome. Exceptions it
- * throws are swallowed: telemetry never breaks a call.
+ * call's metadata arrives; the function it returns, if any, is called once with the outcome. A
+ * call that ends before its metadata arrives is not observed. Exceptions it throws are
+ * swallowed: telemetry never breaks a call.
  */
 export type CallObserver = (call: CallInfo) => ((outcome: CallOutcome) => void) | undefined;
 
@@ -137,14 +141,17 @@ export function createServerInterceptor(opts: { registry: Registry; observer?: C
     const m = metricsFor(descriptor.path);
     m.started.inc();
     let end: ((outcome: CallOutcome) => void) | undefined;
-    if (opts.observer !== undefined) {
+    let done = false;
+    const observe = (metadata: Metadata) => {
+      if (opts.observer === undefined || done) return;
       try {
-        end = opts.observer({ service: m.service, method: m.method, peer: call.getPeer() }) ?? undefined;
+        end =
+          opts.observer({ service: m.service, method: m.method, peer: call.getPeer(), metadata }) ??
+          undefined;
       } catch {
         // Telemetry never throws into the call.
       }
-    }
-    let done = false;
+    };
     const finish = (code: number, details: string) => {
       if (done) return;
       done = true;
@@ -183,6 +190,10 @@ export function createServerInterceptor(opts: { registry: Registry; observer?: C
     return new ServerInterceptingCall(call, {
       start: (next) =>
         next({
+          onReceiveMetadata: (metadata, nextMetadata) => {
+            observe(metadata);
+            nextMetadata(metadata);
+          },
           // grpc-js also signals "cancel" after a normal status, to clean up; `done` makes the
           // status the handler sent win. A deadline that passed is sent below this layer, so
           // it arrives here as a cancel too: tell the two apart by the deadline.

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { status } from '@grpc/grpc-js';
 import { Registry } from 'prom-client';
 import { isPeaklabError } from '../../shared/errors.js';
-import type { CallOutcome } from './interceptor.js';
+import type { CallInfo, CallOutcome } from './interceptor.js';
 import { loadService, shippedProto } from './proto.js';
 import { type GrpcServerHandle, startGrpcServer } from './server.js';
 import { check, healthClient } from './testing/health-client.js';
@@ -23,7 +23,15 @@ async function startProbe(
     port: 0,
     registry,
     services: [{ name: SERVICE, definition: loadService(PROTO, SERVICE), implementation: probeHandlers() }],
-    ...(outcomes ? { observer: () => (o: CallOutcome) => void outcomes.push(o) } : {}),
+    ...(outcomes
+      ? {
+          observer: (call: CallInfo) => (o: CallOutcome) =>
+            void outcomes.push({
+              ...o,
+              details: `${call.method} ${String(call.metadata.get('user-agent')[0])}`,
+            }),
+        }
+      : {}),
   });
   return { server, registry };
 }
@@ -104,6 +112,11 @@ test('interceptor: one outcome per call in handled_total, the histogram and the 
     assert.equal(outcomes.length, 41);
     assert.equal(outcomes.filter((o) => o.code === status.OK).length, 30);
     assert.ok(outcomes.every((o) => o.seconds >= 0));
+    // The hook sees the request's metadata (where a traceparent would be).
+    assert.ok(
+      outcomes.every((o) => /^Echo grpc-node-js\//.test(o.details)),
+      outcomes[0]?.details,
+    );
   } finally {
     client.close();
     await server.close(0);

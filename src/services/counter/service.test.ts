@@ -119,7 +119,9 @@ test('shutdown past its deadline cuts off and counts: each call one answer, the 
   const client = counterClient(counter.address);
   try {
     const calls = Array.from({ length: 40 }, () => increment(client, 1));
-    await waitFor(async () => sampleSum(await scrape(counter.metricsUrl), 'grpc_server_started_total') === 40);
+    await waitFor(
+      async () => sampleSum(await scrape(counter.metricsUrl), 'grpc_server_started_total') === 40,
+    );
     const settled = Promise.allSettled(calls);
     const report = await counter.close();
     const replies = await settled;
