@@ -28,6 +28,8 @@ export interface CounterDeps {
   redis?: Redis;
   /** Per-call hook (the platform's tracing will plug in here): see CallObserver. */
   observer?: CallObserver;
+  /** Where the metrics go (the platform's registry, with process metrics); default: a new one. */
+  registry?: Registry;
 }
 
 /** What close() did; `clean` is false if any call or increment was cut off (exit non-zero). */
@@ -95,7 +97,7 @@ export async function startCounter(
       store = new RedisStore({ redis, key: config.redisKey, timeoutMs: config.redisTimeoutMs });
       readTotal = () => store.read();
     }
-    const registry = new Registry();
+    const registry = deps.registry ?? new Registry();
     const incrementer = createIncrementer(config.mode, store, {
       capacity: config.queueCapacity,
       batchMax: config.batchMax,
