@@ -1,10 +1,12 @@
-// k6 version of the seed's gRPC counter test, with virtual users as the seed does:
+// The seed's k6 client for the gRPC counter, against `counter` (proto/counter.proto):
+// each iteration opens a new connection, invokes counter.incrementCounter/increment with
+// {value: 1}, and closes it, as the seed's testingscript.js does.
 //
-//   k6 run -e ADDR=127.0.0.1:50055 -e VUS=50 -e DURATION=30s deploy/k6/grpc-counter.js
+//   k6 run -e ADDR=127.0.0.1:50055 -e VUS=100 -e DURATION=30s deploy/k6/grpc-counter.js
 //
-// The peaklab equivalent (closed model, same proto):
-//   peaklab load grpc://127.0.0.1:50055 --proto deploy/k6/counter.proto \
-//     --call counter.Counter/Add --data '{"value":1,"id":"{{uuid}}"}' --vus 50 --duration 30s
+// The peaklab equivalent (closed model, same proto and call; it keeps its connections open):
+//   peaklab load grpc://127.0.0.1:50055 --proto proto/counter.proto \
+//     --call counter.incrementCounter/increment --data '{"value":1}' --vus 100 --duration 30s
 
 import { check } from 'k6';
 import grpc from 'k6/net/grpc';
@@ -12,10 +14,11 @@ import grpc from 'k6/net/grpc';
 const ADDR = __ENV.ADDR || '127.0.0.1:50055';
 
 const client = new grpc.Client();
-client.load([], 'counter.proto');
+// Import paths are relative to this script: the proto ships at the package root.
+client.load(['../../proto'], 'counter.proto');
 
 export const options = {
-  vus: Number(__ENV.VUS || 50),
+  vus: Number(__ENV.VUS || 100),
   duration: __ENV.DURATION || '30s',
   thresholds: {
     grpc_req_duration: ['p(99)<200'],
@@ -24,11 +27,11 @@ export const options = {
 };
 
 export default function () {
-  if (__ITER === 0) client.connect(ADDR, { plaintext: true });
-  const res = client.invoke('counter.Counter/Add', { value: 1, id: `${__VU}-${__ITER}` });
-  check(res, { 'status is OK': (r) => r && r.status === grpc.StatusOK });
-}
-
-export function teardown() {
+  client.connect(ADDR, { plaintext: true });
+  const res = client.invoke('counter.incrementCounter/increment', { value: 1 });
+  check(res, {
+    'status is OK': (r) => r && r.status === grpc.StatusOK,
+    'reply is "Incremented value is N"': (r) => r && /^Incremented value is \d+$/.test(r.message.message),
+  });
   client.close();
 }
