@@ -13,7 +13,7 @@ import { bodyDigest } from '../idempotency.js';
 import { type ProductUpsert, productUpserts, type TreatedTicket } from '../products.js';
 import type { ParseResult, TicketLine } from '../ticket.js';
 import { readProduct, receiveTickets, recordTreatments, upsertProducts } from './store.js';
-import { type TestSchema, testSchema } from './testing.js';
+import { type TestSchema, testSchema } from './schema.testing.js';
 
 const gate = await needService('postgres');
 

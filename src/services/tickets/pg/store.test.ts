@@ -19,7 +19,7 @@ import {
   receiveTickets,
   recordTreatments,
 } from './store.js';
-import { testSchema } from './testing.js';
+import { testSchema } from './schema.testing.js';
 
 const gate = await needService('postgres');
 
