@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test } from 'node:test';
+import { isPeaklabError } from '../shared/errors.js';
+import { fetchMetricsText } from './fetch.js';
+import { startAlignedLoop } from './loop.js';
+import { parsePromText } from './prom-text.js';
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{
+  url: string;
+  server: Server;
+}> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/metrics`, server };
+}
+
+function closeAll(server: Server): void {
+  server.closeAllConnections();
+  server.close();
+}
+
+test('fetchMetricsText returns the body of a 200 and names the URL on any failure', async () => {
+  const ok = await serve((req, res) => {
+    if (req.url === '/metrics') res.writeHead(200, { 'content-type': 'text/plain' }).end('up 1\n');
+    else res.writeHead(404).end('not here');
+  });
+  try {
+    assert.equal(await fetchMetricsText(ok.url, { signal: AbortSignal.timeout(2000) }), 'up 1\n');
+    await assert.rejects(
+      fetchMetricsText(ok.url.replace('/metrics', '/nope'), { signal: AbortSignal.timeout(2000) }),
+      (err) => isPeaklabError(err, 'PL_TARGET_UNREACHABLE') && /\/nope: status 404$/.test(err.message),
+    );
+  } finally {
+    closeAll(ok.server);
+  }
+  await assert.rejects(
+    fetchMetricsText(ok.url, { signal: AbortSignal.timeout(2000) }),
+    (err) =>
+      isPeaklabError(err, 'PL_TARGET_UNREACHABLE') && /ECONNREFUSED|other side closed/.test(err.message),
+  );
+});
+
+test('a target that never answers is a timeout, not a hang', async () => {
+  const stalled = await serve(() => {
+    // Never respond.
+  });
+  try {
+    const t0 = Date.now();
+    await assert.rejects(
+      fetchMetricsText(stalled.url, { signal: AbortSignal.timeout(300) }),
+      (err) => isPeaklabError(err, 'PL_TARGET_UNREACHABLE') && /timed out/.test(err.message),
+    );
+    assert.ok(Date.now() - t0 < 2000, 'gave up near the timeout');
+  } finally {
+    closeAll(stalled.server);
+  }
+});
+
+test('a body over the limit is refused, declared or streamed without a length', async () => {
+  const big = 'x'.repeat(64 * 1024);
+  const target = await serve((req, res) => {
+    if (req.url === '/metrics') {
+      res.writeHead(200, { 'content-length': String(big.length) }).end(big);
+      return;
+    }
+    // Chunked, no content-length: the reader must count as it goes, and stop early.
+    res.writeHead(200);
+    const timer = setInterval(() => res.write(big), 1);
+    res.on('close', () => clearInterval(timer));
+  });
+  try {
+    for (const path of ['/metrics', '/endless']) {
+      await assert.rejects(
+        fetchMetricsText(target.url.replace('/metrics', path), {
+          signal: AbortSignal.timeout(5000),
+          maxBytes: 32 * 1024,
+        }),
+        (err) => isPeaklabError(err, 'PL_TARGET_INVALID') && /larger than 32768 bytes/.test(err.message),
+        path,
+      );
+    }
+  } finally {
+    closeAll(target.server);
+  }
+});
+
+test('too many samples in one exposition is refused as a whole', () => {
+  const text = Array.from({ length: 11 }, (_, i) => `m{i="${i}"} ${i}`).join('\n');
+  assert.equal(parsePromText(text, { maxSamples: 11 }).length, 11);
+  assert.throws(
+    () => parsePromText(text, { maxSamples: 10 }),
+    (err) => isPeaklabError(err, 'PL_TARGET_INVALID') && /more than 10 samples/.test(err.message),
+  );
+});
+
+test('the aligned loop ticks on the grid, skips a tick while one is still running, and stops', async () => {
+  const slots: number[] = [];
+  let running = 0;
+  let overlapped = false;
+  const loop = startAlignedLoop({
+    intervalMs: 50,
+    startedAt: 0,
+    tick: async (slot) => {
+      running++;
+      if (running > 1) overlapped = true;
+      slots.push(slot);
+      // Every third tick overruns two intervals: the next ones must be skipped, not stacked.
+      await new Promise((r) => setTimeout(r, slots.length % 3 === 0 ? 120 : 5));
+      running--;
+    },
+  });
+  await new Promise((r) => setTimeout(r, 600));
+  loop.stop();
+  const count = slots.length;
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(slots.length, count, 'no tick after stop');
+  assert.equal(overlapped, false, 'never two ticks at once');
+  assert.ok(count >= 4 && count <= 12, `ticks in 600 ms at 50 ms with overruns: ${count}`);
+  for (const s of slots) assert.equal(s % 50, 0, 'every slot is on the grid');
+});
