@@ -15,6 +15,7 @@ const SCRAPE_TIMEOUT_MS = 800;
 /** A rate needs the previous scrape to be at most this old; after a longer gap it restarts. */
 const MAX_RATE_GAP_MS = 2.5 * INTERVAL_MS;
 export const MIN_WINDOW_S = 10;
+type ScrapeOutcome = { derived: Derived } | { error: string };
 export const MAX_WINDOW_S = 3600;
 
 export interface DashboardOptions {
@@ -80,6 +81,8 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     opts.fetchText ?? ((url, signal) => fetchMetricsText(url, { signal, maxBytes: opts.maxBodyBytes }));
   const state = new DashboardState({ targets, windowSeconds, maxSeriesPerGroup: maxSeries });
   const previous = new Map<string, IndexedScrape>();
+  const inFlight = new Set<string>();
+  let closed = false;
   let refusedLogged = false;
 
   const server = await startPageServer({
@@ -90,7 +93,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     stateJson: () => JSON.stringify(state.data('live', Date.now())),
   });
 
-  async function scrape(t: TargetInfo, slotMs: number): Promise<{ derived: Derived } | { error: string }> {
+  async function scrape(t: TargetInfo, slotMs: number): Promise<ScrapeOutcome> {
     try {
       const text = await fetchText(t.url, AbortSignal.timeout(SCRAPE_TIMEOUT_MS));
       const samples = parsePromText(text, { maxSamples });
@@ -111,29 +114,32 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     else server.broadcast('points', JSON.stringify(event));
   }
 
-  async function tick(slotMs: number): Promise<void> {
+  function record(t: TargetInfo, second: number, slotMs: number, outcome: ScrapeOutcome): void {
+    const r = state.recordTarget(t.id, second, slotMs, outcome);
+    if (r.wentDown !== undefined)
+      logger.warn({ event: 'target_down', target: t.url, error: r.wentDown }, 'target down');
+    if (r.cameUp) logger.info({ event: 'target_up', target: t.url }, 'target up');
+    publish(r.changed, { second, values: r.values, groups: state.pageGroups() });
+  }
+
+  // Each target is scraped on its own: a slow one delays nobody else's points, and the loop never
+  // waits, so it never skips a second because of a target.
+  function tick(slotMs: number): Promise<void> {
     const second = Math.round(slotMs / 1000);
     state.advance(second);
-    const outcomes = await Promise.all(targets.map((t) => scrape(t, slotMs)));
-    const values: Record<string, number> = {};
-    let changed = false;
-    targets.forEach((t, i) => {
-      const r = state.recordTarget(
-        t.id,
-        second,
-        slotMs,
-        outcomes[i] as { derived: Derived } | { error: string },
-      );
-      Object.assign(values, r.values);
-      changed ||= r.changed;
-      if (r.wentDown !== undefined) {
-        logger.warn({ event: 'target_down', target: t.url, error: r.wentDown }, 'target down');
-      }
-      if (r.cameUp) logger.info({ event: 'target_up', target: t.url }, 'target up');
-    });
     // Pruning walks every series: once in a while is enough to free what went out of the window.
-    if (second % 10 === 0) changed = state.prune() || changed;
-    publish(changed, { second, values, groups: state.pageGroups(), notices: state.notices() });
+    const pruned = second % 10 === 0 && state.prune();
+    // The axis moves on even when no target answers: their silence is the gap.
+    publish(pruned, { second, values: {}, groups: state.pageGroups(), notices: state.notices() });
+    for (const t of targets) {
+      if (inFlight.has(t.id)) continue;
+      inFlight.add(t.id);
+      void scrape(t, slotMs).then((outcome) => {
+        inFlight.delete(t.id);
+        if (!closed) record(t, second, slotMs, outcome);
+      });
+    }
+    return Promise.resolve();
   }
 
   const loop = startAlignedLoop({ intervalMs: INTERVAL_MS, startedAt: 0, tick });
@@ -157,6 +163,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     data: () => state.data('live', Date.now()),
     close() {
       closing ??= (async () => {
+        closed = true;
         loop.stop();
         await server.close();
         logger.info({ event: 'stopped' }, 'dashboard closed');
