@@ -98,7 +98,6 @@ export const DASHBOARD_CLIENT = `
         label: s.label,
         stroke: color,
         width: 1.5,
-        points: { show: false },
         value: function (u, v, si, di) { return di == null ? '–' : fmt(list[si - 1].values[di]); },
       };
       if (spec.stacked) {
@@ -234,7 +233,14 @@ export const DASHBOARD_CLIENT = `
     }
     if (ev.notices) D.notices = ev.notices;
     updates++;
-    if (regroup) build(); else refresh();
+    if (regroup) build(); else later();
+  }
+
+  // Several events arrive each second (one per target, the clock, the client): draw once for all.
+  var pending = null;
+  function later() {
+    if (pending !== null) return;
+    pending = setTimeout(function () { pending = null; refresh(); }, 100);
   }
 
   function live() {

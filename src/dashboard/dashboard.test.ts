@@ -102,7 +102,7 @@ test('garbage, oversized, over-counted and stalled targets are banners; a good t
         assert.match(group(data, huge.url).error ?? '', /larger than 1048576 bytes/);
         assert.match(group(data, many.url).error ?? '', /more than 500 samples/);
         assert.match(group(data, stalled.url).error ?? '', /timed out/);
-        // The stalled target costs each tick 800 ms; the good one still gets every second.
+        // The stalled target waits out its timeout each second; the good one still gets every second.
         const rate = values(data, 't0', 'rate', 'GET /orders');
         const lastFour = rate.slice(-5, -1);
         assert.ok(

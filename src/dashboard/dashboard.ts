@@ -10,8 +10,8 @@ import { parseTargets, type TargetSpec } from './targets.js';
 
 /** Scrapes happen on whole seconds: the page's time axis is in seconds. */
 const INTERVAL_MS = 1000;
-/** A scrape gives up before the next is due, so a stalled target never delays the others. */
-const SCRAPE_TIMEOUT_MS = 800;
+/** A scrape gives up before the next one of its target is due (an overdue one would be skipped). */
+const SCRAPE_TIMEOUT_MS = 900;
 /** A rate needs the previous scrape to be at most this old; after a longer gap it restarts. */
 const MAX_RATE_GAP_MS = 2.5 * INTERVAL_MS;
 export const MIN_WINDOW_S = 10;
