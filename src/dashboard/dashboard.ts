@@ -109,9 +109,18 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     }
   }
 
+  // A new series needs the whole state on every page; sent at most once a second (on the clock's
+  // tick), so a target that adds labels cannot make us serialise the window many times a second.
+  // Points of a series a page does not know yet are skipped there; the next state carries them.
+  let stateDue = false;
   function publish(changed: boolean, event: PointsEvent): void {
-    if (changed) server.broadcast('init', JSON.stringify(state.data('live', Date.now())));
-    else server.broadcast('points', JSON.stringify(event));
+    stateDue ||= changed;
+    server.broadcast('points', JSON.stringify(event));
+  }
+  function publishState(): void {
+    if (!stateDue) return;
+    stateDue = false;
+    server.broadcast('init', JSON.stringify(state.data('live', Date.now())));
   }
 
   function record(t: TargetInfo, second: number, slotMs: number, outcome: ScrapeOutcome): void {
@@ -129,6 +138,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     state.advance(second);
     // Pruning walks every series: once in a while is enough to free what went out of the window.
     const pruned = second % 10 === 0 && state.prune();
+    publishState();
     // The axis moves on even when no target answers: their silence is the gap.
     publish(pruned, { second, values: {}, groups: state.pageGroups(), notices: state.notices() });
     for (const t of targets) {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { duration, flagName, int, oneOf, readConfig, str } from '../../config/mod.js';
+import { collectConfig, duration, flagName, int, oneOf, str } from '../../config/mod.js';
 import { PeaklabError } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
 
@@ -10,7 +10,7 @@ const FLAGS = {
     'address to listen on (0.0.0.0 shares the page, and the targets’ data, with the network)',
     '127.0.0.1',
   ),
-  window: duration('history kept and drawn, 10s..1h', 15 * 60_000, { min: 10_000, max: 3_600_000 }),
+  window: duration('history kept and drawn, 10s..1h', 15 * 60_000),
   maxSamples: int('samples one scrape may hold; a larger one is refused', 50_000, {
     min: 1,
     max: 10_000_000,
@@ -51,7 +51,12 @@ export function registerDashboard(program: Command, ctx: CliContext): void {
       throw new PeaklabError('PL_USAGE', 'dashboard needs at least one --target URL (repeatable)');
     }
     // Flags only: a stray PORT or HOST in the environment is a service's setting, not the dashboard's.
-    const flags = readConfig(FLAGS, raw, {});
+    const problems: string[] = [];
+    const flags = collectConfig(FLAGS, raw, {}, problems);
+    if (raw.window !== undefined && (flags.window < 10_000 || flags.window > 3_600_000)) {
+      problems.push(`--window: "${String(raw.window)}" is not between 10s and 1h`);
+    }
+    if (problems.length > 0) throw new PeaklabError('PL_CONFIG_INVALID', problems.join('; '));
     // Imported on use: `peaklab --help` and the other commands do not pay for the dashboard.
     const [{ startDashboard }, { createLogger }, { onShutdownSignal }] = await Promise.all([
       import('../../dashboard/mod.js'),
