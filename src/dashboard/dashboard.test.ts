@@ -85,7 +85,7 @@ test('garbage, oversized, over-counted and stalled targets are banners; a good t
   });
   const all: TestTarget[] = [good, html, huge, many, stalled];
   try {
-    const targets = ['good=' + good.url, html.url, huge.url, many.url, stalled.url];
+    const targets = [`good=${good.url}`, html.url, huge.url, many.url, stalled.url];
     await withDashboard(
       targets,
       async (d) => {

@@ -140,14 +140,16 @@ export async function startPageServer(opts: PageServerOptions): Promise<PageServ
     });
   });
   const { port } = server.address() as AddressInfo;
-  const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  // A page is opened on a concrete address: "any address" binds show as the loopback one.
+  const anyHost: Record<string, string> = { '0.0.0.0': '127.0.0.1', '::': '[::1]' };
+  const shownHost = anyHost[opts.host] ?? (opts.host.includes(':') ? `[${opts.host}]` : opts.host);
   const keepalive = setInterval(() => {
     for (const res of streams) res.write(': keep-alive\n\n');
   }, KEEPALIVE_MS);
   keepalive.unref();
 
   return {
-    url: `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${port}/`,
+    url: `http://${shownHost}:${port}/`,
     broadcast(event, json) {
       const frame = `event: ${event}\ndata: ${json}\n\n`;
       for (const res of streams) {

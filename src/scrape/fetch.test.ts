@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { isPeaklabError } from '../shared/errors.js';
 import { fetchMetricsText } from './fetch.js';
-import { startAlignedLoop } from './loop.js';
 import { parsePromText } from './prom-text.js';
 
 async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{
@@ -94,30 +93,4 @@ test('too many samples in one exposition is refused as a whole', () => {
     () => parsePromText(text, { maxSamples: 10 }),
     (err) => isPeaklabError(err, 'PL_TARGET_INVALID') && /more than 10 samples/.test(err.message),
   );
-});
-
-test('the aligned loop ticks on the grid, skips a tick while one is still running, and stops', async () => {
-  const slots: number[] = [];
-  let running = 0;
-  let overlapped = false;
-  const loop = startAlignedLoop({
-    intervalMs: 50,
-    startedAt: 0,
-    tick: async (slot) => {
-      running++;
-      if (running > 1) overlapped = true;
-      slots.push(slot);
-      // Every third tick overruns two intervals: the next ones must be skipped, not stacked.
-      await new Promise((r) => setTimeout(r, slots.length % 3 === 0 ? 120 : 5));
-      running--;
-    },
-  });
-  await new Promise((r) => setTimeout(r, 600));
-  loop.stop();
-  const count = slots.length;
-  await new Promise((r) => setTimeout(r, 200));
-  assert.equal(slots.length, count, 'no tick after stop');
-  assert.equal(overlapped, false, 'never two ticks at once');
-  assert.ok(count >= 4 && count <= 12, `ticks in 600 ms at 50 ms with overruns: ${count}`);
-  for (const s of slots) assert.equal(s % 50, 0, 'every slot is on the grid');
 });

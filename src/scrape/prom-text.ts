@@ -33,6 +33,10 @@ function parseValue(raw: string): number | undefined {
   return raw === '' || Number.isNaN(n) ? undefined : n;
 }
 
+/**
+ * One sample line (`name{label="value",...} value [timestamp]`), or undefined for a comment, a blank
+ * or a malformed line. Label values are unescaped (`\\"`, `\\\\`, `\\n`); the timestamp is ignored.
+ */
 export function parsePromLine(line: string): PromSample | undefined {
   const text = line.trim();
   if (text === '' || text.startsWith('#')) return undefined;
