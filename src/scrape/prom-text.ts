@@ -35,7 +35,7 @@ function parseValue(raw: string): number | undefined {
 
 /**
  * One sample line (`name{label="value",...} value [timestamp]`), or undefined for a comment, a blank
- * or a malformed line. Label values are unescaped (`\\"`, `\\\\`, `\\n`); the timestamp is ignored.
+ * or a malformed line. Label values are unescaped (`\"`, `\\`, `\n`); the timestamp is ignored.
  */
 export function parsePromLine(line: string): PromSample | undefined {
   const text = line.trim();
