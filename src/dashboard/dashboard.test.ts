@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isPeaklabError } from '../shared/errors.js';
+import { launchChromium, needChromium } from '../testing/browser.js';
 import { type Dashboard, type DashboardData, startDashboard } from './mod.js';
 import { countingTarget, serveTarget, type TestTarget } from './targets.testing.js';
 
@@ -148,6 +149,30 @@ test('the page and the snapshot escape every label; the CSP forbids any outside 
       assert.equal((await fetch(d.url, { method: 'POST' })).status, 405);
     });
   } finally {
+    await target.close();
+  }
+});
+
+test('in Chromium, a hostile label is shown as text and runs nothing', needChromium(), async () => {
+  const hostile = '<img src=x onerror="window.__pwned=1"></script><script>window.__pwned=2</script>';
+  const target = await countingTarget(hostile);
+  const browser = await launchChromium();
+  try {
+    await withDashboard([target.url], async (d) => {
+      await waitFor('a rate', () => values(d.data(), 't0', 'rate', `GET ${hostile}`).some((v) => v !== null));
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(d.url);
+      await page.waitForSelector('#chart-t0-rate .u-legend');
+      const legend = await page.locator('#chart-t0-rate .u-legend').textContent();
+      assert.ok(legend?.includes(`GET ${hostile}`), `the label is shown literally: ${legend}`);
+      assert.equal(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned), undefined);
+      assert.equal(await page.locator('img').count(), 0, 'no element was made from the label');
+      assert.deepEqual(errors, []);
+    });
+  } finally {
+    await browser.close();
     await target.close();
   }
 });
