@@ -240,6 +240,7 @@ test('pushClient puts the load generator on the same time axis, in its own secti
       assert.equal(values(data, 'client', 'client-errors', '<b>x</b>')[at], 1);
       assert.equal(values(data, 'client', 'client-lag', 'scheduling lag')[at], 0.5);
       assert.match(data.notices.join(), /1 client seconds were refused/, 'ms passed as seconds is refused');
+      assert.ok((data.x.at(-1) as number) < first + 60, 'the refused second did not move the time axis');
     });
   } finally {
     await target.close();

@@ -161,12 +161,17 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   return {
     url: server.url,
     pushClient(second, point) {
-      const r = state.recordClient(second, point, Date.now());
+      const nowMs = Date.now();
+      const r = state.recordClient(second, point, nowMs);
       if (r.refused) {
         // Once: a caller with a unit mistake would otherwise log every second.
         if (!refusedLogged)
           logger.warn({ event: 'client_refused', second }, 'client second outside the window');
         refusedLogged = true;
+        // Only the notice goes out: the refused second must not move any page's time axis.
+        const at = state.newest ?? Math.floor(nowMs / 1000);
+        publish(false, { second: at, values: {}, notices: state.notices() });
+        return;
       }
       publish(r.changed, { second: Math.floor(second), values: r.values, notices: state.notices() });
     },

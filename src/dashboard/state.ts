@@ -187,7 +187,7 @@ export class DashboardState {
     put('client-latency', 'p50', point.p50);
     put('client-latency', 'p99', point.p99);
     let errors = 0;
-    for (const [kind, n] of Object.entries(point.errorsByKind)) {
+    for (const [kind, n] of Object.entries(point.errorsByKind ?? {})) {
       if (!Number.isFinite(n)) continue;
       errors += n;
       put('client-errors', cleanLabel(kind), n);
