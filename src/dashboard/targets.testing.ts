@@ -1,31 +1,9 @@
 /** Test targets for the dashboard: HTTP servers on port 0 that answer /metrics well, badly or not at all. */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveTarget, type TestTarget } from '../scrape/serve.testing.js';
 
-export interface TestTarget {
-  /** http://127.0.0.1:PORT (the dashboard adds /metrics). */
-  url: string;
-  close(): Promise<void>;
-}
+export { serveTarget, type TestTarget };
 
-/** Serves `handler` on 127.0.0.1:0. */
-export async function serveTarget(
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
-): Promise<TestTarget> {
-  const server: Server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/** Prometheus text whose counters grow with each scrape; `labels` go into the route label as given. */
+/** Prometheus text whose counters grow with each scrape; `route` is the route label's value, escaped as the format requires. */
 export function countingTarget(route = '/orders'): Promise<TestTarget & { scrapes: () => number }> {
   let n = 0;
   const escaped = route.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');

@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { isPeaklabError } from '../shared/errors.js';
 import { fetchMetricsText } from './fetch.js';
 import { parsePromText } from './prom-text.js';
+import { serveTarget } from './serve.testing.js';
 
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{
-  url: string;
-  server: Server;
-}> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/metrics`, server };
-}
-
-function closeAll(server: Server): void {
-  server.closeAllConnections();
-  server.close();
-}
+const serve = async (handler: Parameters<typeof serveTarget>[0]) => {
+  const target = await serveTarget(handler);
+  return { ...target, url: `${target.url}/metrics` };
+};
 
 test('fetchMetricsText returns the body of a 200 and names the URL on any failure', async () => {
   const ok = await serve((req, res) => {
@@ -33,7 +22,7 @@ test('fetchMetricsText returns the body of a 200 and names the URL on any failur
       (err) => isPeaklabError(err, 'PL_TARGET_UNREACHABLE') && /\/nope: status 404$/.test(err.message),
     );
   } finally {
-    closeAll(ok.server);
+    await ok.close();
   }
   await assert.rejects(
     fetchMetricsText(ok.url, { signal: AbortSignal.timeout(2000) }),
@@ -54,7 +43,7 @@ test('a target that never answers is a timeout, not a hang', async () => {
     );
     assert.ok(Date.now() - t0 < 2000, 'gave up near the timeout');
   } finally {
-    closeAll(stalled.server);
+    await stalled.close();
   }
 });
 
@@ -82,7 +71,7 @@ test('a body over the limit is refused, declared or streamed without a length', 
       );
     }
   } finally {
-    closeAll(target.server);
+    await target.close();
   }
 });
 
