@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, isPeaklabError } from '../shared/errors.js';
 import { registerCompare } from './commands/compare.js';
+import { registerDashboard } from './commands/dashboard.js';
 import { registerLab } from './commands/lab.js';
 import { registerLoad } from './commands/load.js';
 import { registerReport } from './commands/report.js';
@@ -25,6 +26,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerReport(program, ctx);
   registerCompare(program, ctx);
   registerLab(program, ctx);
+  registerDashboard(program, ctx);
   return program;
 }
 

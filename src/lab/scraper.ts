@@ -1,17 +1,16 @@
-import { request } from 'undici';
-import { type PromSample, parsePromText } from './prom-text.js';
+import {
+  type FetchText,
+  fetchMetricsText,
+  type PromSample,
+  parsePromText,
+  startAlignedLoop,
+} from '../scrape/mod.js';
 import { serviceMetrics } from './service-metrics.js';
 import type { ScrapeSample } from './types.js';
 
-/** Fetches a /metrics page as text; the port the scraper reads through (tests may pass their own). */
-export type FetchText = (url: string, signal: AbortSignal) => Promise<string>;
+export type { FetchText };
 
-export const fetchTextWithUndici: FetchText = async (url, signal) => {
-  const res = await request(url, { signal });
-  const text = await res.body.text();
-  if (res.statusCode !== 200) throw new Error(`GET ${url}: status ${res.statusCode}`);
-  return text;
-};
+export const fetchTextWithUndici: FetchText = (url, signal) => fetchMetricsText(url, { signal });
 
 export interface ScraperOptions {
   /** The full /metrics URL. */
@@ -44,9 +43,6 @@ export function startScraper(opts: ScraperOptions): Scraper {
   const now = opts.now ?? Date.now;
   const samples: ScrapeSample[] = [];
   let raw: PromSample[] = [];
-  let stopped = false;
-  let busy = false;
-  let timer: NodeJS.Timeout | undefined;
 
   async function scrape(): Promise<ScrapeSample> {
     const atMs = now() - opts.startedAt;
@@ -62,32 +58,18 @@ export function startScraper(opts: ScraperOptions): Scraper {
     return sample;
   }
 
-  function schedule(): void {
-    if (stopped) return;
-    const elapsed = now() - opts.startedAt;
-    const next = (Math.floor(elapsed / interval) + 1) * interval;
-    timer = setTimeout(tick, Math.max(0, next - elapsed));
-  }
-
-  function tick(): void {
-    // A scrape still running when the next is due: skip this one rather than pile them up.
-    if (!busy) {
-      busy = true;
-      void scrape().finally(() => {
-        busy = false;
-      });
-    }
-    schedule();
-  }
-
-  tick();
+  const loop = startAlignedLoop({
+    intervalMs: interval,
+    startedAt: opts.startedAt,
+    now,
+    tick: async () => {
+      await scrape();
+    },
+  });
   return {
     samples,
     lastRaw: () => raw,
     scrapeNow: scrape,
-    stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-    },
+    stop: () => loop.stop(),
   };
 }

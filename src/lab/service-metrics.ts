@@ -1,4 +1,4 @@
-import { histogramQuantile, type PromSample, sumWhere } from './prom-text.js';
+import { histogramQuantile, type PromSample, sumWhere } from '../scrape/mod.js';
 import type { ServiceMetrics } from './types.js';
 
 /** The orders service's intake route, as its http_requests_total labels it. */

@@ -1,8 +1,10 @@
 /**
- * A small reader for the Prometheus text exposition format: only the sample lines the lab needs
- * (`name{label="value",...} value [timestamp]`). HELP/TYPE comments are skipped; a malformed line is
- * skipped rather than failing the whole scrape, because telemetry never breaks the experiment.
+ * A small reader for the Prometheus text exposition format: only the sample lines that the lab and
+ * the dashboard need (`name{label="value",...} value [timestamp]`). HELP/TYPE comments are skipped; a
+ * malformed line is skipped rather than failing the whole scrape, because telemetry never breaks the
+ * experiment. Label values are whatever the target sent: callers treat them as untrusted text.
  */
+import { PeaklabError } from '../shared/errors.js';
 
 export interface PromSample {
   name: string;
@@ -31,6 +33,10 @@ function parseValue(raw: string): number | undefined {
   return raw === '' || Number.isNaN(n) ? undefined : n;
 }
 
+/**
+ * One sample line (`name{label="value",...} value [timestamp]`), or undefined for a comment, a blank
+ * or a malformed line. Label values are unescaped (`\"`, `\\`, `\n`); the timestamp is ignored.
+ */
 export function parsePromLine(line: string): PromSample | undefined {
   const text = line.trim();
   if (text === '' || text.startsWith('#')) return undefined;
@@ -70,11 +76,28 @@ function findLabelsEnd(text: string): number {
   return -1;
 }
 
-export function parsePromText(text: string): PromSample[] {
+export interface ParseLimits {
+  /**
+   * Most samples one exposition may hold (default: no limit). Past it the whole text is refused:
+   * a partial scrape would chart wrong sums, and an unbounded one lets a target exhaust our memory.
+   */
+  maxSamples?: number;
+}
+
+/**
+ * Every well-formed sample line of `text`, in order.
+ * @throws PeaklabError PL_TARGET_INVALID when the text holds more than `limits.maxSamples` samples.
+ */
+export function parsePromText(text: string, limits: ParseLimits = {}): PromSample[] {
+  const max = limits.maxSamples ?? Number.POSITIVE_INFINITY;
   const out: PromSample[] = [];
   for (const line of text.split('\n')) {
     const sample = parsePromLine(line);
-    if (sample) out.push(sample);
+    if (!sample) continue;
+    if (out.length >= max) {
+      throw new PeaklabError('PL_TARGET_INVALID', `more than ${max} samples in one scrape (the limit)`);
+    }
+    out.push(sample);
   }
   return out;
 }
