@@ -12,8 +12,8 @@ import { needService } from '../../../testing/services.js';
 import { bodyDigest } from '../idempotency.js';
 import { type ProductUpsert, productUpserts, type TreatedTicket } from '../products.js';
 import type { ParseResult, TicketLine } from '../ticket.js';
-import { readProduct, receiveTickets, recordTreatments, upsertProducts } from './store.js';
 import { type TestSchema, testSchema } from './schema.testing.js';
+import { readProduct, receiveTickets, recordTreatments, upsertProducts } from './store.js';
 
 const gate = await needService('postgres');
 

@@ -9,6 +9,7 @@ import { needService } from '../../../testing/services.js';
 import { bodyDigest } from '../idempotency.js';
 import { parseTicket } from '../parse.js';
 import { SEED_TICKET } from '../testing/summary.js';
+import { testSchema } from './schema.testing.js';
 import {
   claimReceived,
   countTickets,
@@ -19,7 +20,6 @@ import {
   receiveTickets,
   recordTreatments,
 } from './store.js';
-import { testSchema } from './schema.testing.js';
 
 const gate = await needService('postgres');
 
