@@ -63,7 +63,7 @@ export function answerGuarantee(input: AnswerInput): Answer {
   paragraphs.push(
     `Shed mode refused ${count(s.rejected, 'order')} of ${s.sent.toLocaleString('en-US')} sent ` +
       `(${pct(s.rejected, s.sent)}; the integral of the sine above ${settings.rpsLimit} RPS predicted ` +
-      `${Math.round(s.predictedRejected)}). Those users were told "server-kaput": no order, no guarantee. ` +
+      `${Math.round(s.predictedRejected ?? 0)}). Those users were told "server-kaput": no order, no guarantee. ` +
       `Queue mode accepted ${count(q.accepted, 'order')}, refused ${q.rejected}, and processed ` +
       `${q.processed.toLocaleString('en-US')}: ${q.lost === 0 ? 'none was lost' : `${count(q.lost, 'accepted order')} never processed`}.`,
   );

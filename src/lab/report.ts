@@ -1,28 +1,32 @@
 import { escapeHtml, renderHtmlReport, renderTable, type Section } from '../report/mod.js';
 import { formatMs } from '../shared/duration.js';
 import { chartPairs } from './charts.js';
-import type { Answer, LabResult, LabSettings, ModeSummary } from './types.js';
+import type { Answer, LabMode, LabResult, LabSettings, ModeSummary } from './types.js';
 
 type Row = readonly [label: string, key: keyof ModeSummary, unit?: 'ms' | 's'];
 
 /** The table and results.json use the same words: these are the labels of the summary's keys. */
-
 export const ROWS: readonly Row[] = [
   ['requests sent', 'sent'],
-  ['accepted (2xx)', 'accepted'],
+  ['accepted (2xx, as the load generator saw them)', 'accepted'],
+  ['acknowledged (2xx, as the service counted them)', 'acknowledged'],
   ['rejected (5xx)', 'rejected'],
   ['rejections predicted by the integral', 'predictedRejected'],
   ['other failures (4xx, transport)', 'failed'],
   ['processed (rows with processed_at)', 'processed'],
   ['rows in the database', 'rows'],
-  ['lost (accepted, never processed)', 'lost'],
+  ['still in JetStream after the stop', 'queuedAfterStop'],
+  ['lost (acknowledged, no row, not queued)', 'lost'],
   ['HTTP p50', 'httpP50Ms', 'ms'],
   ['HTTP p99', 'httpP99Ms', 'ms'],
   ['HTTP max', 'httpMaxMs', 'ms'],
   ['peak backlog (orders)', 'peakBacklog'],
+  ['backlog at each cycle end', 'backlogAtCycleEnds'],
+  ['the same, predicted by the fluid model', 'predictedBacklogAtCycleEnds'],
+  ['processed per second while backlogged', 'processedPerSWhileBacklogged'],
   ['drained before the watch ended', 'drained'],
-  ['still in the queue at the end', 'backlogAtEnd'],
-  ['drain time, peak → empty', 'drainSeconds', 's'],
+  ['backlog at the last reading', 'backlogAtEnd'],
+  ['drain time, last peak → empty', 'drainSeconds', 's'],
   ['empty after the load ended', 'drainAfterLoadSeconds', 's'],
   ['end-to-end p50', 'e2eP50Ms', 'ms'],
   ['end-to-end p99', 'e2eP99Ms', 'ms'],
@@ -31,10 +35,31 @@ export const ROWS: readonly Row[] = [
   ['work_done_total error', 'workError'],
 ];
 
-function cell(summary: ModeSummary, key: keyof ModeSummary, unit?: 'ms' | 's'): string | number | null {
+/** Rows about the queue: shed mode has none, so its cell says so instead of showing a 0. */
+const QUEUE_ONLY = new Set<keyof ModeSummary>([
+  'queuedAfterStop',
+  'peakBacklog',
+  'backlogAtCycleEnds',
+  'predictedBacklogAtCycleEnds',
+  'processedPerSWhileBacklogged',
+  'drained',
+  'backlogAtEnd',
+  'drainSeconds',
+  'drainAfterLoadSeconds',
+]);
+
+function cell(mode: LabMode, summary: ModeSummary, key: keyof ModeSummary, unit?: 'ms' | 's') {
+  if (mode === 'shed' && QUEUE_ONLY.has(key)) return 'no queue';
   const v = summary[key];
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
-  if (v === null) return key === 'drainSeconds' && !summary.drained ? 'not drained' : null;
+  if (Array.isArray(v)) return v.map((x) => (x === null ? 'no reading' : String(x))).join(', ');
+  if (v === null) {
+    if (key === 'drainSeconds' || key === 'drainAfterLoadSeconds')
+      return summary.drained ? null : 'not drained';
+    if (key === 'predictedRejected') return 'none: queue mode sheds nothing';
+    if (key === 'queuedAfterStop') return 'none: the in-process queue ends with the service';
+    return null;
+  }
   if (unit === 'ms') return formatMs(v);
   if (unit === 's') return `${v} s`;
   return v;
@@ -46,8 +71,8 @@ function summaryTable(result: LabResult): string {
     head: ['', 'shed', 'queue'],
     rows: ROWS.map(([label, key, unit]) => [
       label,
-      cell(shed.summary, key, unit),
-      cell(queue.summary, key, unit),
+      cell('shed', shed.summary, key, unit),
+      cell('queue', queue.summary, key, unit),
     ]),
   });
 }

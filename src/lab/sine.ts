@@ -32,3 +32,17 @@ function integrate(shape: SineShape, fromMs: number, toMs: number, f: (rate: num
   for (let t = fromMs + stepMs / 2; t < toMs; t += stepMs) sum += f(sineRate(shape, t));
   return (sum * stepMs) / 1000;
 }
+
+/**
+ * The backlog a queue that works `capacity` orders a second holds `untilMs` after the start: a fluid
+ * model (arrivals R(t) minus capacity, never below zero) in 10 ms steps. A prediction from the
+ * settings, for comparison with the backlog the run measures.
+ */
+export function modelBacklogAt(shape: SineShape, capacity: number, untilMs: number): number {
+  const stepMs = 10;
+  let backlog = 0;
+  for (let t = stepMs / 2; t < untilMs; t += stepMs) {
+    backlog = Math.max(0, backlog + ((sineRate(shape, t) - capacity) * stepMs) / 1000);
+  }
+  return backlog;
+}

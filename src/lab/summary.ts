@@ -1,6 +1,7 @@
-import { backlogDepth } from './service-metrics.js';
+import { BACKLOG_POLL_MS, drainedAtMs } from './backlog-watch.js';
+import { modelBacklogAt, predictedRejections } from './sine.js';
 import { maxOf, percentileSorted, round, roundOrNull } from './stats.js';
-import type { ModeRecording, ModeSecond, ModeSummary, ServiceMetrics } from './types.js';
+import type { LabSettings, ModeRecording, ModeSecond, ModeSummary, ServiceMetrics } from './types.js';
 
 /** A 5xx is the service refusing the order (the seed's 500 "server-kaput", or 503 with --shed-status). */
 export function isRejection(status: string): boolean {
@@ -15,13 +16,16 @@ interface Backlog {
 }
 
 /**
- * The backlog from the scraped queue depth: its peak; the drain time, from the last peak (the top of the
- * final busy stretch, where the depth stayed above a tenth of the peak) to an empty queue, the seed's
- * "night"; and how long after the load ended the queue was empty. Null: it never drained.
+ * The backlog from the probe's readings: its peak; the drain time, from the last peak (the top of the
+ * final busy stretch, where the backlog stayed above a tenth of the peak) to the first of the zeros
+ * that confirmed the drain, the seed's "night"; and how long after the load that was. Null: not
+ * drained (or, in shed mode, no queue).
  */
 export function backlogOf(rec: ModeRecording): Backlog {
-  const points = rec.scrapes.flatMap((s) =>
-    s.metrics ? [{ atMs: s.atMs, depth: backlogDepth(s.metrics) }] : [],
+  if (rec.mode === 'shed')
+    return { peak: 0, peakAtSecond: null, drainSeconds: null, drainAfterLoadSeconds: null };
+  const points = rec.backlog.readings.flatMap((r) =>
+    r.depth === null ? [] : [{ atMs: r.atMs, depth: r.depth }],
   );
   let peak = 0;
   let peakAt: number | null = null;
@@ -31,14 +35,12 @@ export function backlogOf(rec: ModeRecording): Backlog {
       peakAt = p.atMs;
     }
   }
-  if (peakAt === null) {
-    const empty = points.find((p) => p.atMs >= rec.loadEndMs);
-    return { peak: 0, peakAtSecond: null, drainSeconds: 0, drainAfterLoadSeconds: empty ? 0 : null };
-  }
-  const drainedIdx = points.findIndex((p) => p.atMs >= rec.loadEndMs && p.depth === 0);
-  const base = { peak, peakAtSecond: round(peakAt / 1000, 1) };
-  if (drainedIdx < 0) return { ...base, drainSeconds: null, drainAfterLoadSeconds: null };
-  const drainedAt = (points[drainedIdx] as { atMs: number }).atMs;
+  const base = { peak, peakAtSecond: peakAt === null ? null : round(peakAt / 1000, 1) };
+  const drainedAt = rec.drained ? drainedAtMs(rec.backlog.readings, rec.loadEndMs) : null;
+  if (drainedAt === null) return { ...base, drainSeconds: null, drainAfterLoadSeconds: null };
+  const drainAfterLoadSeconds = round(Math.max(0, drainedAt - rec.loadEndMs) / 1000, 1);
+  if (peakAt === null) return { ...base, drainSeconds: 0, drainAfterLoadSeconds };
+  const drainedIdx = points.findIndex((p) => p.atMs === drainedAt);
   const low = peak / 10;
   let i = drainedIdx - 1;
   while (i >= 0 && (points[i]?.depth ?? 0) <= low) i--;
@@ -47,11 +49,39 @@ export function backlogOf(rec: ModeRecording): Backlog {
     const p = points[i] as { atMs: number; depth: number };
     if (p.depth >= lastPeak.depth) lastPeak = p;
   }
-  return {
-    ...base,
-    drainSeconds: round((drainedAt - lastPeak.atMs) / 1000, 1),
-    drainAfterLoadSeconds: round(Math.max(0, drainedAt - rec.loadEndMs) / 1000, 1),
-  };
+  return { ...base, drainSeconds: round((drainedAt - lastPeak.atMs) / 1000, 1), drainAfterLoadSeconds };
+}
+
+/** The reading nearest `atMs`, within half a polling interval; null when there is none. */
+function readingNear(rec: ModeRecording, atMs: number): number | null {
+  let best: { gap: number; depth: number } | null = null;
+  for (const r of rec.backlog.readings) {
+    const gap = Math.abs(r.atMs - atMs);
+    if (r.depth !== null && gap <= BACKLOG_POLL_MS / 2 + 100 && (best === null || gap < best.gap)) {
+      best = { gap, depth: r.depth };
+    }
+  }
+  return best?.depth ?? null;
+}
+
+/** Mean orders processed per second over the seconds that began and ended with a backlog waiting. */
+function processedWhileBacklogged(timeline: readonly ModeSecond[]): number | null {
+  const busy: number[] = [];
+  for (let i = 1; i < timeline.length; i++) {
+    const row = timeline[i] as ModeSecond;
+    if ((timeline[i - 1]?.backlog ?? 0) > 0 && (row.backlog ?? 0) > 0 && row.workDone !== null) {
+      busy.push(row.workDone);
+    }
+  }
+  return busy.length === 0 ? null : round(busy.reduce((a, b) => a + b, 0) / busy.length, 1);
+}
+
+/** The 2xx answers the service counted itself (http_requests_total), or null without a final scrape. */
+function acknowledgedBy(last: ServiceMetrics | null): number | null {
+  if (!last) return null;
+  let n = 0;
+  for (const [status, count] of Object.entries(last.httpByStatus)) if (/^2\d\d$/.test(status)) n += count;
+  return n;
 }
 
 /** The last successful scrape: the service's final counters. */
@@ -63,10 +93,16 @@ export function lastMetrics(rec: ModeRecording): ServiceMetrics | null {
   return null;
 }
 
+/**
+ * One mode's summary: the load generator's counts and latency, the backlog as the probe read it, and
+ * the rows. `lost` is counted only from the database: acknowledged orders (the larger of the client's
+ * and the service's 2xx count, so neither side's miss hides one) minus the processed rows minus what a
+ * durable queue still held after the stop.
+ */
 export function summarize(
   rec: ModeRecording,
   timeline: readonly ModeSecond[],
-  predicted: number,
+  settings: LabSettings,
 ): ModeSummary {
   const { summary, latency, serviceTime } = rec.load;
   let rejected = 0;
@@ -76,25 +112,40 @@ export function summarize(
   const backlog = backlogOf(rec);
   const last = lastMetrics(rec);
   const accepted = summary.ok;
+  const acknowledged = acknowledgedBy(last);
+  const queued = rec.mode === 'queue';
+  const cycleEnds = Array.from({ length: settings.cycles }, (_, k) => (k + 1) * settings.periodMs);
+  const lastReading = rec.backlog.readings.findLast((r) => r.depth !== null)?.depth ?? 0;
   return {
     sent: summary.started,
     accepted,
     rejected,
     failed: Math.max(0, summary.failed - rejected),
     dropped: summary.dropped,
+    acknowledged,
     processed: processedTimings.length,
     rows: rec.timings.length,
-    lost: Math.max(0, accepted - processedTimings.length),
-    predictedRejected: round(predicted, 1),
+    queuedAfterStop: rec.backlog.afterStop,
+    lost: Math.max(
+      0,
+      Math.max(accepted, acknowledged ?? 0) - processedTimings.length - (rec.backlog.afterStop ?? 0),
+    ),
+    predictedRejected: queued ? null : round(predictedRejections(settings, settings.rpsLimit), 1),
     httpP50Ms: round(latency.percentiles.p50 ?? 0, 2),
     httpP99Ms: round(latency.percentiles.p99 ?? 0, 2),
     httpMaxMs: round(latency.maxMs, 2),
     serviceTimeP99Ms: round(serviceTime.percentiles.p99 ?? 0, 2),
     peakBacklog: backlog.peak,
     peakBacklogAtSecond: backlog.peakAtSecond,
-    // Watching saw it empty, and the scrapes agree: both use backlogDepth.
-    drained: rec.drained && backlog.drainSeconds !== null,
-    backlogAtEnd: last ? backlogDepth(last) : 0,
+    peakQueueDepth: maxOf(timeline.map((r) => r.queueDepth)) ?? 0,
+    backlogSeconds: timeline.filter((r) => (r.backlog ?? 0) > 0).length,
+    backlogAtCycleEnds: queued ? cycleEnds.map((t) => readingNear(rec, t)) : [],
+    predictedBacklogAtCycleEnds: queued
+      ? cycleEnds.map((t) => round(modelBacklogAt(settings, settings.processRps, t), 1))
+      : [],
+    processedPerSWhileBacklogged: queued ? processedWhileBacklogged(timeline) : null,
+    drained: queued ? rec.drained && backlog.drainSeconds !== null : true,
+    backlogAtEnd: queued ? lastReading : 0,
     drainSeconds: backlog.drainSeconds,
     drainAfterLoadSeconds: backlog.drainAfterLoadSeconds,
     e2eP50Ms: roundOrNull(percentileSorted(e2e, 50), 1),

@@ -13,7 +13,7 @@ function drain(s: ModeSummary): string {
 function line(mode: string, s: ModeSummary): string {
   return (
     `${mode.padEnd(5)}  sent ${s.sent}  accepted ${s.accepted}  rejected ${s.rejected} ` +
-    `(predicted ${Math.round(s.predictedRejected)})  processed ${s.processed}  lost ${s.lost}  ` +
+    `(predicted ${Math.round(s.predictedRejected ?? 0)})  processed ${s.processed}  lost ${s.lost}  ` +
     `HTTP p99 ${ms(s.httpP99Ms)}  backlog peak ${s.peakBacklog}${drain(s)}  end-to-end p99 ${ms(s.e2eP99Ms)}`
   );
 }

@@ -9,6 +9,16 @@ function scrapeSlots(rec: ModeRecording): Map<number, ServiceMetrics> {
   return slots;
 }
 
+/**
+ * The backlog reading that closes each second: the last one taken between a quarter second into it
+ * and a quarter second after its end (readings come every half second, a little late on a busy box).
+ */
+function backlogBySecond(rec: ModeRecording): Map<number, number | null> {
+  const out = new Map<number, number | null>();
+  for (const r of rec.backlog.readings) out.set(Math.floor((r.atMs - 250) / 1000), r.depth);
+  return out;
+}
+
 /** Orders processed in each second after the start, with their accepted→processed latencies (ms). */
 function e2eBySecond(rec: ModeRecording): Map<number, number[]> {
   const out = new Map<number, number[]>();
@@ -96,6 +106,7 @@ function scaled(v: number | null, factor: number): number | null {
 export function buildTimeline(rec: ModeRecording, length = timelineLength(rec)): ModeSecond[] {
   const slots = scrapeSlots(rec);
   const e2e = e2eBySecond(rec);
+  const backlog = backlogBySecond(rec);
   const rows: ModeSecond[] = [];
   for (let second = 0; second < length; second++) {
     const load = rec.load.timeline[second];
@@ -112,6 +123,7 @@ export function buildTimeline(rec: ModeRecording, length = timelineLength(rec)):
       workError: delta(slots, second, (m) => m.workError),
       serverStatus: statusDelta(slots, second),
       queueDepth: gaugeAt(slots, second, backlogDepth),
+      backlog: backlog.get(second) ?? null,
       inflight: gaugeAt(slots, second, (m) => m.inflight),
       processed: lat.length,
       e2eP50Ms: percentileSorted(lat, 50),
