@@ -6,6 +6,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { describeError, PeaklabError } from '../shared/errors.js';
+import { unlessAborted } from './backlog-watch.js';
 import type { BacklogProbe } from './ports.js';
 import { parsePromText } from './prom-text.js';
 import { type FetchText, fetchTextWithUndici } from './scraper.js';
@@ -16,17 +17,6 @@ export const METRICS_BACKLOG_SOURCE = 'orders_queue_depth, counted by the in-pro
 
 /** How long one JetStream API request may take: a reading that is later than this is no reading. */
 const JS_API_TIMEOUT_MS = 1000;
-
-/** `work`, unless `signal` aborts first. */
-function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => reject(signal.reason ?? new Error('aborted'));
-    if (signal.aborted) return abort();
-    signal.addEventListener('abort', abort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
-  });
-}
 
 /**
  * Reads the backlog of `stream` from JetStream: for each consumer, num_pending (not yet delivered) plus

@@ -37,6 +37,17 @@ export function drainedAtMs(readings: readonly BacklogReading[], loadEndMs: numb
   return (readings[i] as BacklogReading).atMs;
 }
 
+/** `work`, unless `signal` aborts first (then rejects with its reason). */
+export function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason ?? new Error('aborted'));
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
+
 export interface BacklogWatchOptions {
   intervalMs?: number;
   now?: () => number;
@@ -79,15 +90,19 @@ export function startBacklogWatch(
 
   async function read(): Promise<void> {
     const atMs = now() - startedAt;
+    const signal = AbortSignal.timeout(2 * interval);
+    const pending = probe.read(signal);
     let depth: number | null;
     try {
-      depth = await probe.read(AbortSignal.timeout(2 * interval));
+      depth = await unlessAborted(pending, signal);
     } catch {
       depth = null;
     }
     const reading = { atMs, depth };
     readings.push(reading);
     for (const listener of listeners) listener(reading);
+    // A late read is recorded as a gap at once, but the next one waits for it: reads never overlap.
+    await pending.catch(() => {});
   }
 
   function tick(): void {
