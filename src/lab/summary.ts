@@ -64,7 +64,7 @@ function readingNear(rec: ModeRecording, atMs: number): number | null {
   return best?.depth ?? null;
 }
 
-/** Mean orders processed per second over the seconds that began and ended with a backlog waiting. */
+/** Mean orders processed per second over the seconds that, like the one before, saw a backlog waiting. */
 function processedWhileBacklogged(timeline: readonly ModeSecond[]): number | null {
   const busy: number[] = [];
   for (let i = 1; i < timeline.length; i++) {

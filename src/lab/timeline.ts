@@ -10,12 +10,16 @@ function scrapeSlots(rec: ModeRecording): Map<number, ServiceMetrics> {
 }
 
 /**
- * The backlog reading that closes each second: the last one taken between a quarter second into it
- * and a quarter second after its end (readings come every half second, a little late on a busy box).
+ * The highest backlog read in each second (readings come every half second), so the chart's peak is
+ * the summary's; null when every reading of that second failed or none was taken.
  */
 function backlogBySecond(rec: ModeRecording): Map<number, number | null> {
   const out = new Map<number, number | null>();
-  for (const r of rec.backlog.readings) out.set(Math.floor((r.atMs - 250) / 1000), r.depth);
+  for (const r of rec.backlog.readings) {
+    const second = Math.floor(r.atMs / 1000);
+    const had = out.get(second) ?? null;
+    out.set(second, r.depth === null ? had : Math.max(had ?? 0, r.depth));
+  }
   return out;
 }
 

@@ -112,7 +112,7 @@ export interface ModeSecond {
   serverStatus: Record<string, number> | null;
   /** orders_queue_depth as scraped (with JetStream the service samples it once a second). */
   queueDepth: number | null;
-  /** The backlog probe's reading at the end of this second (see ModeAnalysis.backlogSource). */
+  /** The highest backlog the probe read in this second (see ModeAnalysis.backlogSource). */
   backlog: number | null;
   inflight: number | null;
   processed: number;
@@ -158,7 +158,7 @@ export interface ModeSummary {
   peakBacklogAtSecond: number | null;
   /** orders_queue_depth's highest scraped value. */
   peakQueueDepth: number;
-  /** Seconds of the timeline whose backlog reading was above 0. */
+  /** Seconds of the timeline in which some backlog reading was above 0. */
   backlogSeconds: number;
   /** The backlog at the end of each sine cycle (its quietest moment, the seed's "night"); null: no reading. */
   backlogAtCycleEnds: Array<number | null>;
