@@ -29,7 +29,7 @@ export function analyzeExperiment(
   const queue = analyzeMode(recordings.queue, settings, length);
   const { databaseUrl: _db, natsUrl: _nats, open: _open, ...kept } = settings;
   return {
-    schema: 'peaklab.lab-result/v1',
+    schema: 'peaklab.lab-result/v2',
     experiment: 'smooth-corners',
     startedAt,
     settings: kept,

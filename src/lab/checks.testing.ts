@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LabResult } from './types.js';
+import { LABELS } from './answer-context.js';
+import type { Claim, LabResult } from './types.js';
 
 export async function readResults(dir: string): Promise<LabResult> {
   return JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as LabResult;
@@ -43,4 +44,36 @@ export function assertSeedFindings(result: LabResult): void {
   assert.ok(Math.abs(shed.sent - queue.sent) <= 0.02 * shed.sent, `sent ${shed.sent} vs ${queue.sent}`);
   assert.equal(result.modes.shed.timeline.length, result.modes.queue.timeline.length);
   assert.equal(result.answers.length, 3);
+}
+
+/** The value of results.json at a dotted path ("modes.queue.summary.lost"); missing is null. */
+export function valueAt(result: LabResult, path: string): unknown {
+  let at: unknown = result;
+  for (const key of path.split('.')) {
+    at = at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined;
+  }
+  return at ?? null;
+}
+
+/** Every claim of every answer, paragraphs and items. */
+export function claimsOf(result: Pick<LabResult, 'answers'>): Claim[] {
+  return result.answers.flatMap((a) => [...a.paragraphs, ...(a.items ?? [])]);
+}
+
+/**
+ * The answers quote only this run: every number a claim quotes is results.json's value at the path it
+ * names; a measured claim quotes at least one; a design or model claim opens with its label.
+ */
+export function assertAnswersQuoteTheRun(result: LabResult): void {
+  for (const c of claimsOf(result)) {
+    for (const [path, value] of Object.entries(c.figures)) {
+      assert.deepEqual(valueAt(result, path), value, `"${c.text}" quotes ${path} = ${value}`);
+    }
+    if (c.basis === 'measured') {
+      assert.ok(Object.keys(c.figures).length > 0, `a measured claim that quotes no number: "${c.text}"`);
+    }
+    if (c.basis === 'design' || c.basis === 'model') {
+      assert.ok(c.text.startsWith(LABELS[c.basis]), `unlabelled ${c.basis} claim: "${c.text}"`);
+    }
+  }
 }

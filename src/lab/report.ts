@@ -1,7 +1,7 @@
 import { escapeHtml, renderHtmlReport, renderTable, type Section } from '../report/mod.js';
 import { formatMs } from '../shared/duration.js';
 import { chartPairs } from './charts.js';
-import type { Answer, LabMode, LabResult, LabSettings, ModeSummary } from './types.js';
+import type { Answer, Claim, LabMode, LabResult, LabSettings, ModeSummary } from './types.js';
 
 type Row = readonly [label: string, key: keyof ModeSummary, unit?: 'ms' | 's'];
 
@@ -77,19 +77,33 @@ function summaryTable(result: LabResult): string {
   });
 }
 
+/** A claim's text, its basis as an attribute (the text itself carries the label a reader sees). */
+function claimHtml(tag: 'p' | 'li', c: Claim): string {
+  return `<${tag} data-basis="${c.basis}">${escapeHtml(c.text)}</${tag}>`;
+}
+
 function answerHtml(a: Answer): string {
-  const paragraphs = a.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('');
-  const items = a.items ? `<ul>${a.items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>` : '';
+  const paragraphs = a.paragraphs.map((c) => claimHtml('p', c)).join('');
+  const items = a.items ? `<ul>${a.items.map((c) => claimHtml('li', c)).join('')}</ul>` : '';
   return `<h3>${escapeHtml(a.question)}</h3>${paragraphs}${items}`;
 }
 
-function drainLine(q: ModeSummary, timeoutMs: number): string {
-  if (q.drained)
-    return `Queue mode's backlog (peak ${q.peakBacklog}) drained ${q.drainSeconds} s after its last peak.`;
+/** The drain, as measured; when it did not finish, where the orders it left are counted. */
+function drainLine(result: LabResult): string {
+  const q = result.modes.queue.summary;
+  if (q.drained) {
+    return (
+      `Queue mode's backlog (peak ${q.peakBacklog}) read 0 again ${q.drainSeconds} s after its last peak, ` +
+      `${q.drainAfterLoadSeconds} s after the load ended.`
+    );
+  }
+  const where =
+    q.queuedAfterStop === null
+      ? 'the in-process queue ended with the service, so the lost count below is what the database held after the stop'
+      : `${q.queuedAfterStop} were still in JetStream after the service stopped: counted as queued, not lost`;
   return (
-    `Queue mode's backlog had NOT drained when the watch ended after ${formatMs(timeoutMs)}: ` +
-    `${q.backlogAtEnd} orders were still waiting when the service was stopped, so the processed and lost ` +
-    `counts below are those of an unfinished drain.`
+    `Queue mode's backlog had NOT drained when the watch ended, ${(q.watchSeconds - q.loadSeconds).toFixed(1)} s ` +
+    `after the load: ${q.backlogAtEnd} orders were waiting at the last reading; ${where}.`
   );
 }
 
@@ -103,9 +117,10 @@ function setupHtml(result: LabResult): string {
       `--process-rps ${s.processRps} (the backend's capacity).`,
     `Backends: ${b.queue === 'jetstream' ? 'NATS JetStream (file storage)' : 'the in-process queue (memory only)'} ` +
       `and ${b.database === 'postgres' ? 'Postgres' : 'embedded PGlite'}.`,
-    `Run: shed mode, then queue mode; queue mode is watched after the load until the backlog drains ` +
-      `(at most ${formatMs(s.drainTimeoutMs)}). Started ${result.startedAt}.`,
-    drainLine(result.modes.queue.summary, s.drainTimeoutMs),
+    `Run: shed mode, then queue mode. Queue mode's backlog is read every 0.5 s (${result.modes.queue.backlogSource}); ` +
+      `after the load it is watched until it reads 0 twice in a row at least 1 s after the load ended, for at ` +
+      `most ${formatMs(s.drainTimeoutMs)} (never less than 2 s). Started ${result.startedAt}.`,
+    drainLine(result),
   ];
   return `<ul>${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`;
 }

@@ -64,12 +64,15 @@ function readingNear(rec: ModeRecording, atMs: number): number | null {
   return best?.depth ?? null;
 }
 
-/** Mean orders processed per second over the seconds that, like the one before, saw a backlog waiting. */
+/**
+ * Mean orders processed per second over the seconds the workers never ran out of work: a backlog was
+ * read in that second and in the next one.
+ */
 function processedWhileBacklogged(timeline: readonly ModeSecond[]): number | null {
   const busy: number[] = [];
-  for (let i = 1; i < timeline.length; i++) {
+  for (let i = 0; i + 1 < timeline.length; i++) {
     const row = timeline[i] as ModeSecond;
-    if ((timeline[i - 1]?.backlog ?? 0) > 0 && (row.backlog ?? 0) > 0 && row.workDone !== null) {
+    if ((row.backlog ?? 0) > 0 && (timeline[i + 1]?.backlog ?? 0) > 0 && row.workDone !== null) {
       busy.push(row.workDone);
     }
   }

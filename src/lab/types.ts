@@ -216,13 +216,13 @@ export interface Claim {
 
 export interface Answer {
   question: string;
-  paragraphs: string[];
-  /** A list after the paragraphs (the metrics of question 3). */
-  items?: string[];
+  paragraphs: Claim[];
+  /** A list after the paragraphs (what can go wrong; the metrics of question 3). */
+  items?: Claim[];
 }
 
 export interface LabResult {
-  schema: 'peaklab.lab-result/v1';
+  schema: 'peaklab.lab-result/v2';
   experiment: 'smooth-corners';
   startedAt: string;
   settings: Omit<LabSettings, 'databaseUrl' | 'natsUrl' | 'open'>;
