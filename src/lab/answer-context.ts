@@ -35,6 +35,8 @@ export function direction(from: number, to: number): 'fell' | 'rose' | 'stayed a
 export function ratioText(from: number | null, to: number | null): string {
   if (from === null || to === null || from <= 0 || to <= 0) return '';
   const r = to / from;
+  // "1.0×" says nothing, and "(1.0× lower)" reads as a change.
+  if (Math.abs(r - 1) < 0.05) return '';
   return r >= 1 ? ` (${r.toFixed(1)}×)` : ` (${(1 / r).toFixed(1)}× lower)`;
 }
 
@@ -76,7 +78,11 @@ export const t = (m: ModeAnalysis, key: NumberKey): Figure => n(m, key, formatMs
 /** The same, in seconds ("3.2 s"). */
 export const s = (m: ModeAnalysis, key: NumberKey): Figure => n(m, key, seconds);
 /** One element of a per-cycle list of the summary. */
-export function nth(m: ModeAnalysis, key: 'backlogAtCycleEnds' | 'predictedBacklogAtCycleEnds', i: number) {
+export function nth(
+  m: ModeAnalysis,
+  key: 'backlogPeaks' | 'backlogLows' | 'predictedBacklogPeaks' | 'predictedBacklogLows',
+  i: number,
+): Figure {
   return at(`modes.${m.mode}.summary.${key}.${i}`, m.summary[key][i]);
 }
 /** The server's own latency for `status` (from its histogram), in prose milliseconds. */

@@ -13,6 +13,7 @@ import {
   setting,
   t,
 } from './answer-context.js';
+import { peaksGrew } from './cycles.js';
 import type { Answer, Claim } from './types.js';
 
 export const GUARANTEE_QUESTION =
@@ -75,42 +76,47 @@ function durability(input: AnswerInput): Claim[] {
   ];
 }
 
+/** Every element of a per-cycle list, each quoted. */
+function perCycle(queue: AnswerInput['queue'], key: Parameters<typeof nth>[1]) {
+  return joined(queue.summary[key].map((_, i) => nth(queue, key, i)));
+}
+
+/** What the lows say about the nights: emptied between peaks, or not. */
+function nights(lows: ReadonlyArray<number | null>, drained: boolean): string {
+  const between = lows.slice(0, -1).filter((v): v is number => v !== null);
+  const after = drained ? 'it emptied after the load' : 'it had not emptied when the watch ended';
+  if (between.length === 0) return `${after}.`;
+  if (between.every((v) => v === 0)) return `the queue emptied between peaks, and ${after}.`;
+  return `the queue did not empty between peaks (lowest ${Math.min(...between)}), and ${after}.`;
+}
+
 /**
- * The seed's "night", measured: the backlog at each cycle's end and after the load, whether it grew from
- * cycle to cycle; then the fluid model of the settings, labelled as such, and any disagreement.
+ * The seed's "night", measured: each cycle's backlog peak and the low after it, whether the peaks grew,
+ * whether the nights emptied the queue; then the fluid model of the settings, labelled as such, and a
+ * sentence whenever the two disagree.
  */
 function night(input: AnswerInput): Claim[] {
   const { settings, queue } = input;
   const q = queue.summary;
-  const read = joined(q.backlogAtCycleEnds.map((_, i) => nth(queue, 'backlogAtCycleEnds', i)));
-  const known = q.backlogAtCycleEnds.filter((v): v is number => v !== null);
-  const grew =
-    known.length >= 2 && (known.at(-1) as number) - (known[0] as number) > Math.max(1, q.peakBacklog / 10);
-  const after = q.drained
-    ? frag`after the load it read 0 again ${s(queue, 'drainAfterLoadSeconds')} after the load ended`
-    : frag`${n(queue, 'backlogAtEnd')} orders were still waiting when the watch ended`;
+  const grew = peaksGrew(q.backlogPeaks);
+  const known = q.backlogPeaks.filter((v) => v !== null).length;
   let verdict: string;
-  if (grew) verdict = 'It grew from cycle to cycle: the nights were too short for this load.';
-  else if (known.length < 2) verdict = 'One cycle leaves nothing to compare from cycle to cycle.';
-  else if (q.drained) {
-    verdict =
-      'It did not grow from cycle to cycle, and it emptied after the load: in this run the nights were long enough.';
-  } else verdict = 'It did not grow from cycle to cycle, but had not emptied when the watch ended.';
+  if (grew)
+    verdict = `The peaks grew from cycle to cycle: the nights were too short for this load; ${nights(q.backlogLows, q.drained)}`;
+  else if (known < 2) verdict = `One cycle leaves no growth to compare; ${nights(q.backlogLows, q.drained)}`;
+  else verdict = `The peaks did not grow from cycle to cycle; ${nights(q.backlogLows, q.drained)}`;
   const mean = (settings.minRps + settings.maxRps) / 2;
-  const modelGrows = mean > settings.processRps;
-  const predicted = joined(
-    q.predictedBacklogAtCycleEnds.map((_, i) => nth(queue, 'predictedBacklogAtCycleEnds', i)),
-  );
+  const modelGrows = peaksGrew(q.predictedBacklogPeaks);
   const trend = modelGrows
-    ? `with the mean above the capacity, the model's backlog grows by about ${Math.round(((mean - settings.processRps) * settings.periodMs) / 1000)} orders every cycle and never drains`
-    : "with the mean at or below the capacity, the model's backlog does not grow from cycle to cycle";
+    ? `the peaks grow every cycle, as they must when the mean is above the capacity`
+    : 'the peaks do not grow from cycle to cycle';
   const claims = [
-    measured`At the end of each cycle, the sine's quietest moment (the seed's "night"), the backlog read ${read}; ${after}. ${verdict}`,
-    model`the mean offered rate is ${String(mean)} requests/s (--min ${setting(input, 'minRps')}, --max ${setting(input, 'maxRps')}) against --process-rps ${setting(input, 'processRps')} orders/s; a fluid model of the sine predicts a backlog of ${predicted} at the cycle ends: ${trend}.`,
+    measured`Each cycle's backlog peaked at ${perCycle(queue, 'backlogPeaks')} and fell to ${perCycle(queue, 'backlogLows')} before the next peak (the last: after the load), the seed's "night". ${verdict}`,
+    model`the mean offered rate is ${String(mean)} requests/s (--min ${setting(input, 'minRps')}, --max ${setting(input, 'maxRps')}) against --process-rps ${setting(input, 'processRps')} orders/s; a fluid model of the sine predicts peaks of ${perCycle(queue, 'predictedBacklogPeaks')} and lows of ${perCycle(queue, 'predictedBacklogLows')}: ${trend}.`,
   ];
-  if (known.length >= 2 && grew !== modelGrows) {
+  if (known >= 2 && grew !== modelGrows) {
     claims.push(
-      measured`The measurement and the model disagree: the backlog ${grew ? 'grew' : 'did not grow'} while the workers processed ${n(queue, 'processedPerSWhileBacklogged')} orders/s with a backlog waiting, against --process-rps ${setting(input, 'processRps')}.`,
+      measured`The measurement and the model disagree: the peaks ${grew ? 'grew' : 'did not grow'} while the workers processed ${n(queue, 'processedPerSWhileBacklogged')} orders/s with a backlog waiting, against --process-rps ${setting(input, 'processRps')}.`,
     );
   }
   return claims;

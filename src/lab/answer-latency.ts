@@ -41,7 +41,7 @@ function why(input: AnswerInput): Claim[] {
   const q200 = queue.serverLatency['200']?.p99Ms ?? null;
   if (s200 === null || q200 === null) {
     return [
-      measured`This run has no server-side latency of accepted orders for ${s200 === null ? 'shed' : 'queue'} mode (no status 200 in http_request_duration_seconds), so it cannot show how much of the answer was the work.`,
+      measured`This run has no server-side latency of accepted orders for ${s200 === null ? 'shed' : 'queue'} mode (p99 ${serverMs(s200 === null ? shed : queue, '200', 'p99Ms')}: no status 200 in http_request_duration_seconds), so it cannot show how much of the answer was the work.`,
       ...refusals(input),
     ];
   }

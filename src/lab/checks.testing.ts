@@ -33,6 +33,7 @@ export function assertSeedFindings(result: LabResult): void {
   assert.equal(queue.failed, 0, `queue had other failures: ${detail}`);
   assert.equal(queue.processed, queue.accepted, `processed ≠ accepted: ${detail}`);
   assert.equal(queue.lost, 0);
+  assert.equal(queue.acknowledged, queue.accepted, `the service and the load generator disagree: ${detail}`);
   assert.equal(queue.workDone, queue.processed, `queue work_done_total{done} ≠ processed: ${detail}`);
   assert.equal(queue.drained, true, `queue did not drain: ${detail}`);
   assert.equal(queue.accepted, queue.sent);
@@ -75,5 +76,23 @@ export function assertAnswersQuoteTheRun(result: LabResult): void {
     if (c.basis === 'design' || c.basis === 'model') {
       assert.ok(c.text.startsWith(LABELS[c.basis]), `unlabelled ${c.basis} claim: "${c.text}"`);
     }
+  }
+}
+
+/** The answers quote the counts the seed's questions turn on, and they are this run's. */
+export function assertAnswersQuoteTheCounts(result: LabResult): void {
+  const quoted = new Map(claimsOf(result).flatMap((c) => Object.entries(c.figures)));
+  for (const key of [
+    'shed.summary.rejected',
+    'queue.summary.acknowledged',
+    'queue.summary.processed',
+    'queue.summary.lost',
+    'queue.summary.peakBacklog',
+    'queue.summary.backlogPeaks.0',
+    'queue.summary.backlogLows.0',
+  ]) {
+    const path = `modes.${key}`;
+    assert.ok(quoted.has(path), `the answers do not quote ${path}`);
+    assert.equal(quoted.get(path), valueAt(result, path));
   }
 }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { isPeaklabError } from '../shared/errors.js';
+import { assertAnswersQuoteTheRun, claimsOf } from './checks.testing.js';
 import { runSmoothCorners } from './experiment.js';
 import { type FakeLab, fakeLab } from './fake-ports.testing.js';
 import { SETTINGS } from './fixtures.testing.js';
@@ -68,13 +69,18 @@ test('a backlog that outlasts --drain-timeout is reported as not drained, in res
     q.watchSeconds - q.loadSeconds >= 1.2,
     `watched ${q.watchSeconds - q.loadSeconds} s after the load`,
   );
-  const answers = result.answers.map((a) => [...a.paragraphs, ...(a.items ?? [])].join(' ')).join(' ');
-  assert.match(answers, /had not drained when the watch ended: 7 orders still waiting after 1\.20s/);
+  assertAnswersQuoteTheRun(result);
+  const left = claimsOf(result).filter((c) => 'modes.queue.summary.backlogAtEnd' in c.figures);
+  assert.ok(left.length > 0, 'the answers quote what was left');
+  for (const c of left) assert.equal(c.figures['modes.queue.summary.backlogAtEnd'], 7);
+  assert.equal(q.lost, 7, 'the in-process queue ended with the service: those orders have no row');
   const html = await readFile(files.report, 'utf8');
-  assert.match(
+  const line = /backlog had NOT drained when the watch ended, ([\d.]+) s after the load: (\d+) orders/.exec(
     html,
-    /backlog had NOT drained when the watch ended after 1\.20s: 7 orders were still waiting/,
   );
+  assert.ok(line, 'the report says the drain did not finish');
+  assert.equal(Number(line[1]), Number((q.watchSeconds - q.loadSeconds).toFixed(1)));
+  assert.equal(Number(line[2]), q.backlogAtEnd);
   assert.match(html, /<td>drained before the watch ended<\/td><td>no queue<\/td><td>no<\/td>/);
   assert.ok(notes.some((n) => n.includes('backlog NOT drained in time')));
   assertNothingRunning(lab);

@@ -1,5 +1,6 @@
-import { BACKLOG_POLL_MS, drainedAtMs } from './backlog-watch.js';
-import { modelBacklogAt, predictedRejections } from './sine.js';
+import { drainedAtMs } from './backlog-watch.js';
+import { cycleExtremes } from './cycles.js';
+import { modelBacklogSeries, predictedRejections } from './sine.js';
 import { maxOf, percentileSorted, round, roundOrNull } from './stats.js';
 import type { LabSettings, ModeRecording, ModeSecond, ModeSummary, ServiceMetrics } from './types.js';
 
@@ -50,18 +51,6 @@ export function backlogOf(rec: ModeRecording): Backlog {
     if (p.depth >= lastPeak.depth) lastPeak = p;
   }
   return { ...base, drainSeconds: round((drainedAt - lastPeak.atMs) / 1000, 1), drainAfterLoadSeconds };
-}
-
-/** The reading nearest `atMs`, within half a polling interval; null when there is none. */
-function readingNear(rec: ModeRecording, atMs: number): number | null {
-  let best: { gap: number; depth: number } | null = null;
-  for (const r of rec.backlog.readings) {
-    const gap = Math.abs(r.atMs - atMs);
-    if (r.depth !== null && gap <= BACKLOG_POLL_MS / 2 + 100 && (best === null || gap < best.gap)) {
-      best = { gap, depth: r.depth };
-    }
-  }
-  return best?.depth ?? null;
 }
 
 /**
@@ -117,7 +106,11 @@ export function summarize(
   const accepted = summary.ok;
   const acknowledged = acknowledgedBy(last);
   const queued = rec.mode === 'queue';
-  const cycleEnds = Array.from({ length: settings.cycles }, (_, k) => (k + 1) * settings.periodMs);
+  const measuredCycles = cycleExtremes(rec.backlog.readings, settings.periodMs, settings.cycles);
+  const modelled = queued
+    ? cycleExtremes(modelBacklogSeries(settings, settings.processRps), settings.periodMs, settings.cycles)
+    : { peaks: [], lows: [] };
+  const tenth = (v: number | null) => (v === null ? null : round(v, 1));
   const lastReading = rec.backlog.readings.findLast((r) => r.depth !== null)?.depth ?? 0;
   return {
     sent: summary.started,
@@ -142,10 +135,10 @@ export function summarize(
     peakBacklogAtSecond: backlog.peakAtSecond,
     peakQueueDepth: maxOf(timeline.map((r) => r.queueDepth)) ?? 0,
     backlogSeconds: timeline.filter((r) => (r.backlog ?? 0) > 0).length,
-    backlogAtCycleEnds: queued ? cycleEnds.map((t) => readingNear(rec, t)) : [],
-    predictedBacklogAtCycleEnds: queued
-      ? cycleEnds.map((t) => round(modelBacklogAt(settings, settings.processRps, t), 1))
-      : [],
+    backlogPeaks: queued ? measuredCycles.peaks : [],
+    backlogLows: queued ? measuredCycles.lows : [],
+    predictedBacklogPeaks: modelled.peaks.map(tenth),
+    predictedBacklogLows: modelled.lows.map(tenth),
     processedPerSWhileBacklogged: queued ? processedWhileBacklogged(timeline) : null,
     drained: queued ? rec.drained && backlog.drainSeconds !== null : true,
     backlogAtEnd: queued ? lastReading : 0,

@@ -160,10 +160,13 @@ export interface ModeSummary {
   peakQueueDepth: number;
   /** Seconds of the timeline in which some backlog reading was above 0. */
   backlogSeconds: number;
-  /** The backlog at the end of each sine cycle (its quietest moment, the seed's "night"); null: no reading. */
-  backlogAtCycleEnds: Array<number | null>;
-  /** The same from a fluid model of the settings (arrivals minus --process-rps): a prediction. */
-  predictedBacklogAtCycleEnds: number[];
+  /** Each sine cycle's highest backlog reading; null: no reading in that cycle. */
+  backlogPeaks: Array<number | null>;
+  /** The lowest reading after each cycle's peak, before the next peak (the last: after the load). */
+  backlogLows: Array<number | null>;
+  /** The same two from a fluid model of the settings (arrivals minus --process-rps): a prediction. */
+  predictedBacklogPeaks: Array<number | null>;
+  predictedBacklogLows: Array<number | null>;
   /** Mean orders processed per second over the seconds a backlog waited: the capacity as measured. */
   processedPerSWhileBacklogged: number | null;
   /** Queue mode: the probe read 0 twice in a row, at least 1 s after the load ended. Shed: true. */
