@@ -49,7 +49,8 @@ export async function openJetStreamBacklog(natsUrl: string, stream: string): Pro
       source: JETSTREAM_BACKLOG_SOURCE,
       durable: true,
       read: (signal) => unlessAborted(readOnce(), signal),
-      close: () => conn.close(),
+      // A stalled server must not hold the lab at the end: the connection is dropped either way.
+      close: () => unlessAborted(conn.close(), AbortSignal.timeout(JS_API_TIMEOUT_MS * 2)).catch(() => {}),
     };
   } catch (err) {
     await conn.close().catch(() => {});
