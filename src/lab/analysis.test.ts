@@ -70,10 +70,14 @@ test('a backlog that never empties has no drain time; shed mode has no queue to 
   const sim = simulate('queue', ARRIVALS, 50, 50);
   const readings = sim.rec.backlog.readings.slice(0, 11);
   const cut = { ...sim.rec, backlog: { ...sim.rec.backlog, readings }, drained: false };
-  assert.equal(backlogOf(cut).drainSeconds, null);
-  assert.equal(backlogOf({ ...cut, drained: true }).drainSeconds, null, 'the readings never confirmed it');
+  assert.equal(backlogOf(cut, SETTINGS).drainSeconds, null);
+  assert.equal(
+    backlogOf({ ...cut, drained: true }, SETTINGS).drainSeconds,
+    null,
+    'the readings never confirmed it',
+  );
   const shed = simulate('shed', ARRIVALS, 50, 50);
-  assert.deepEqual(backlogOf(shed.rec), {
+  assert.deepEqual(backlogOf(shed.rec, SETTINGS), {
     peak: 0,
     peakAtSecond: null,
     drainSeconds: null,
@@ -102,15 +106,19 @@ test('both modes share one time axis, and results keep every setting but the URL
   assert.equal(result.answers.length, 3);
 });
 
-test('the drain is timed from the last peak, when the queue did not empty between peaks', () => {
+test('the drain is timed from the last cycle’s peak, when the queue did not empty between peaks', () => {
   const sim = simulate('queue', ARRIVALS, 50, 50);
   // A first peak of 150, a dip that never empties, a second peak of 120, then the drain to 0 at 10 s.
-  const depths = [0, 50, 150, 100, 40, 10, 80, 120, 60, 10, 0, 0];
+  const depths = [0, 50, 150, 100, 40, 60, 80, 120, 60, 10, 0, 0];
   const readings = depths.map((depth, k) => ({ atMs: k * 1000, depth }));
-  const b = backlogOf({ ...sim.rec, backlog: { ...sim.rec.backlog, readings }, loadEndMs: 8000 });
+  // Two cycles of 4 s: the second one's peak is 120 at 7 s, though the queue never emptied in between.
+  const b = backlogOf(
+    { ...sim.rec, backlog: { ...sim.rec.backlog, readings }, loadEndMs: 8000 },
+    { periodMs: 4000, cycles: 2 },
+  );
   assert.equal(b.peak, 150);
   assert.equal(b.peakAtSecond, 2);
-  assert.equal(b.drainSeconds, 3, 'from the second peak (7 s) to empty (10 s), not from the first');
+  assert.equal(b.drainSeconds, 3, 'from the last cycle’s peak (7 s) to empty (10 s), not from the highest');
   assert.equal(b.drainAfterLoadSeconds, 2);
 });
 
@@ -186,10 +194,9 @@ test('the drain is timed from the zeros that confirmed it, not from an early zer
     ...after.map(([atMs, depth]) => ({ atMs, depth })),
   ];
   const rec = { ...sim.rec, scrapes, backlog: { ...sim.rec.backlog, readings }, watchEndMs: 12_700 };
-  const b = backlogOf(rec);
+  const b = backlogOf(rec, SETTINGS);
   assert.equal(b.drainAfterLoadSeconds, 2.2);
-  // The early zero ends a busy stretch as the algorithm sees it: the last peak is 40 at 10.7 s.
-  assert.equal(b.drainSeconds, 1.5, 'from the top of the last busy stretch to the confirmed empty queue');
+  assert.equal(b.drainSeconds, 4.2, 'from the peak of the cycle (8 s) to the confirmed empty queue (12.2 s)');
 });
 
 test('lost counts the service’s own acknowledgements against the rows, and not what a durable queue still holds', () => {

@@ -16,7 +16,7 @@ test('each cycle’s peak, and the low between it and the next peak (the last: t
     at(7000, 9),
     at(8000, 0),
   ];
-  assert.deepEqual(cycleExtremes(points, 4000, 2), { peaks: [40, 44], lows: [3, 0] });
+  assert.deepEqual(cycleExtremes(points, 4000, 2), { peaks: [40, 44], lows: [3, 0], peakAtMs: [2000, 6000] });
   assert.deepEqual(cycleExtremes([at(1000, null), at(5000, 7)], 4000, 2), {
     peaks: [null, 7],
     lows: [null, null],

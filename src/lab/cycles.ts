@@ -18,6 +18,8 @@ export interface CycleExtremes {
    * last cycle, up to the last point (after the load). Null: no reading there.
    */
   lows: Array<number | null>;
+  /** When each peak was read (the first reading of the highest value); null: no reading. */
+  peakAtMs: Array<number | null>;
 }
 
 export function cycleExtremes(
@@ -44,7 +46,7 @@ export function cycleExtremes(
     for (const p of known) if (p.atMs > from && p.atMs < to && (low === null || p.depth < low)) low = p.depth;
     return low;
   });
-  return { peaks, lows };
+  return { peaks, lows, peakAtMs: peakAt };
 }
 
 /**

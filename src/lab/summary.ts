@@ -17,40 +17,34 @@ interface Backlog {
 }
 
 /**
- * The backlog from the probe's readings: its peak; the drain time, from the last peak (the top of the
- * final busy stretch, where the backlog stayed above a tenth of the peak) to the first of the zeros
- * that confirmed the drain, the seed's "night"; and how long after the load that was. Null: not
- * drained (or, in shed mode, no queue).
+ * The backlog from the probe's readings: its peak; the drain time, from the last cycle's peak to the
+ * first of the zeros that confirmed the drain (the seed's "night" after the last day); and how long
+ * after the load that was. Null: not drained (or, in shed mode, no queue).
  */
-export function backlogOf(rec: ModeRecording): Backlog {
+export function backlogOf(rec: ModeRecording, shape: Pick<LabSettings, 'periodMs' | 'cycles'>): Backlog {
   if (rec.mode === 'shed')
     return { peak: 0, peakAtSecond: null, drainSeconds: null, drainAfterLoadSeconds: null };
-  const points = rec.backlog.readings.flatMap((r) =>
-    r.depth === null ? [] : [{ atMs: r.atMs, depth: r.depth }],
-  );
   let peak = 0;
   let peakAt: number | null = null;
-  for (const p of points) {
-    if (p.depth > peak) {
-      peak = p.depth;
-      peakAt = p.atMs;
+  for (const r of rec.backlog.readings) {
+    if (r.depth !== null && r.depth > peak) {
+      peak = r.depth;
+      peakAt = r.atMs;
     }
   }
   const base = { peak, peakAtSecond: peakAt === null ? null : round(peakAt / 1000, 1) };
   const drainedAt = rec.drained ? drainedAtMs(rec.backlog.readings, rec.loadEndMs) : null;
   if (drainedAt === null) return { ...base, drainSeconds: null, drainAfterLoadSeconds: null };
   const drainAfterLoadSeconds = round(Math.max(0, drainedAt - rec.loadEndMs) / 1000, 1);
-  if (peakAt === null) return { ...base, drainSeconds: 0, drainAfterLoadSeconds };
-  const drainedIdx = points.findIndex((p) => p.atMs === drainedAt);
-  const low = peak / 10;
-  let i = drainedIdx - 1;
-  while (i >= 0 && (points[i]?.depth ?? 0) <= low) i--;
-  let lastPeak = points[i] ?? { atMs: peakAt, depth: peak };
-  for (; i >= 0 && (points[i]?.depth ?? 0) > low; i--) {
-    const p = points[i] as { atMs: number; depth: number };
-    if (p.depth >= lastPeak.depth) lastPeak = p;
-  }
-  return { ...base, drainSeconds: round((drainedAt - lastPeak.atMs) / 1000, 1), drainAfterLoadSeconds };
+  const lastPeakAt =
+    cycleExtremes(rec.backlog.readings, shape.periodMs, shape.cycles).peakAtMs.at(-1) ?? peakAt;
+  if (peak === 0 || lastPeakAt === null || lastPeakAt === undefined)
+    return { ...base, drainSeconds: 0, drainAfterLoadSeconds };
+  return {
+    ...base,
+    drainSeconds: round(Math.max(0, drainedAt - lastPeakAt) / 1000, 1),
+    drainAfterLoadSeconds,
+  };
 }
 
 /**
@@ -101,7 +95,7 @@ export function summarize(
   for (const [status, n] of Object.entries(summary.status)) if (isRejection(status)) rejected += n;
   const processedTimings = rec.timings.filter((t) => t.processedAt !== null);
   const e2e = processedTimings.map((t) => (t.processedAt as number) - t.acceptedAt).sort((a, b) => a - b);
-  const backlog = backlogOf(rec);
+  const backlog = backlogOf(rec, settings);
   const last = lastMetrics(rec);
   const accepted = summary.ok;
   const acknowledged = acknowledgedBy(last);
