@@ -20,6 +20,7 @@ test('each cycle’s peak, and the low between it and the next peak (the last: t
   assert.deepEqual(cycleExtremes([at(1000, null), at(5000, 7)], 4000, 2), {
     peaks: [null, 7],
     lows: [null, null],
+    peakAtMs: [null, 5000],
   });
 });
 
