@@ -49,6 +49,9 @@ function counts(input: AnswerInput): Claim {
 /** The backlog as read: its peak, how long orders waited, and the drain (or what was left). */
 function backlog({ queue }: AnswerInput): Claim {
   const q = queue.summary;
+  if (q.backlogAtEnd === null) {
+    return measured`No reading of the backlog succeeded (${queue.backlogSource}; last reading: ${n(queue, 'backlogAtEnd')}), so this run cannot say how big it got or whether it drained.`;
+  }
   if (q.peakBacklog === 0) {
     return measured`The backlog (${queue.backlogSource}, read every 0.5 s) never rose above ${n(queue, 'peakBacklog')}: every order was worked on as it arrived.`;
   }
@@ -152,7 +155,9 @@ function wrong(input: AnswerInput): Claim[] {
   if (q.lost > 0 || q.rejected > 0 || !q.drained) {
     const left = q.drained
       ? frag``
-      : frag`, and the watch ended with ${n(queue, 'backlogAtEnd')} orders still waiting`;
+      : q.backlogAtEnd === null
+        ? frag`, and the watch ended without a reading of the backlog`
+        : frag`, and the watch ended with ${n(queue, 'backlogAtEnd')} orders still waiting`;
     items.push(
       measured`This run shows it: ${n(queue, 'lost')} acknowledged orders lost, ${n(queue, 'rejected')} refused in queue mode${left}.`,
     );

@@ -37,7 +37,9 @@ function backlogItem({ queue }: AnswerInput): Claim {
   const q = queue.summary;
   const end = q.drained
     ? frag`drained ${s(queue, 'drainSeconds')} after its last peak`
-    : frag`${n(queue, 'backlogAtEnd')} still waiting when the watch ended`;
+    : q.backlogAtEnd === null
+      ? frag`no reading succeeded`
+      : frag`${n(queue, 'backlogAtEnd')} still waiting when the watch ended`;
   const stream =
     q.queuedAfterStop === null ? frag`` : frag`; ${n(queue, 'queuedAfterStop')} in the stream after the stop`;
   return measured`The backlog (timeline.backlog): ${queue.backlogSource}, read by the lab every 0.5 s; it decides when queue mode has drained (0 twice in a row, at least 1 s after the load). Peak ${n(queue, 'peakBacklog')} in queue mode, ${end}${stream}.`;

@@ -193,3 +193,39 @@ test('with a durable queue, orders still queued when the watch gives up are coun
   assert.equal(result.modes.shed.summary.queuedAfterStop, null, 'shed mode has no queue');
   assertNothingRunning(lab);
 });
+
+test('a backlog probe that cannot open fails the run with PL_LAB_FAILED, leaving nothing running', async () => {
+  const lab = fakeLab({ queue: { probeFails: 'open' } });
+  const s = await settings();
+  await assert.rejects(
+    runSmoothCorners(s, { ports: lab.ports, progress }),
+    labError(/queue mode: cannot read the backlog: fake: NATS is down/),
+  );
+  assert.equal(existsSync(join(s.outDir, 'results.json')), false);
+  assertNothingRunning(lab);
+});
+
+test('a backlog that can never be read is not drained and not zero: the answers say it is unknown', async () => {
+  const lab = fakeLab({ queue: { probeFails: 'read' } });
+  const s = await settings({ drainTimeoutMs: 0 });
+  const { result } = await runSmoothCorners(s, { ports: lab.ports, progress });
+  const q = result.modes.queue.summary;
+  assert.equal(q.drained, false);
+  assert.equal(q.backlogAtEnd, null);
+  assert.equal(q.drainSeconds, null);
+  assertAnswersQuoteTheRun(result);
+  assert.ok(claimsOf(result).some((c) => c.figures['modes.queue.summary.backlogAtEnd'] === null));
+  assertNothingRunning(lab);
+});
+
+test('a durable queue that cannot be read after the stop fails the run: its orders would look lost', async () => {
+  const lab = fakeLab({
+    queue: { probeFails: 'afterStop', backlogAfterLoad: 5, drainMs: Number.POSITIVE_INFINITY },
+  });
+  const s = await settings({ drainTimeoutMs: 0, natsUrl: 'nats://127.0.0.1:1' });
+  await assert.rejects(
+    runSmoothCorners(s, { ports: lab.ports, progress }),
+    labError(/queue mode: cannot read the queue's backlog after the stop: fake: no answer/),
+  );
+  assertNothingRunning(lab);
+});

@@ -31,6 +31,8 @@ export interface FakeBehavior {
   crashDuringLoad?: number;
   /** The exit code stop() reports (0: a clean shutdown). */
   stopCode?: number;
+  /** The backlog probe fails: to open, at every read, or only after the service stopped. */
+  probeFails?: 'open' | 'read' | 'afterStop';
   /** Called once the load has started: lets a test abort at a chosen moment. */
   onLoadStart?: () => void;
 }
@@ -169,6 +171,8 @@ function fakeProbe(svc: FakeService, durable: boolean): BacklogProbe {
     source: durable ? 'fake durable queue' : 'fake in-process queue',
     durable,
     async read() {
+      const fails = svc.behavior.probeFails;
+      if (fails === 'read' || (fails === 'afterStop' && !svc.running)) throw new Error('fake: no answer');
       if (!svc.running && !durable) throw new Error('the service has stopped');
       return svc.reportedDepth();
     },
@@ -226,6 +230,7 @@ export function fakeLab(behave: Partial<Record<LabMode, FakeBehavior>> = {}): Fa
     async openBacklogProbe({ natsUrl, metricsUrl }) {
       const svc = byUrl(metricsUrl);
       if (!svc) throw new Error(`no fake service at ${metricsUrl}`);
+      if (svc.behavior.probeFails === 'open') throw new Error('fake: NATS is down');
       return fakeProbe(svc, natsUrl !== undefined);
     },
     async readTimings({ dataDir }) {

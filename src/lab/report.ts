@@ -62,6 +62,7 @@ function cell(mode: LabMode, summary: ModeSummary, key: keyof ModeSummary, unit?
       return summary.drained ? null : 'not drained';
     if (key === 'predictedRejected') return 'none: queue mode sheds nothing';
     if (key === 'queuedAfterStop') return 'none: the in-process queue ends with the service';
+    if (key === 'backlogAtEnd') return 'no reading';
     return null;
   }
   if (unit === 'ms') return formatMs(v);
@@ -105,9 +106,13 @@ function drainLine(result: LabResult): string {
     q.queuedAfterStop === null
       ? 'the in-process queue ended with the service, so the lost count below is what the database held after the stop'
       : `${q.queuedAfterStop} were still in JetStream after the service stopped: counted as queued, not lost`;
+  const last =
+    q.backlogAtEnd === null
+      ? 'no reading of the backlog succeeded'
+      : `${q.backlogAtEnd} orders were waiting at the last reading`;
   return (
     `Queue mode's backlog had NOT drained when the watch ended, ${(q.watchSeconds - q.loadSeconds).toFixed(1)} s ` +
-    `after the load: ${q.backlogAtEnd} orders were waiting at the last reading; ${where}.`
+    `after the load: ${last}; ${where}.`
   );
 }
 

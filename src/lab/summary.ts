@@ -105,7 +105,7 @@ export function summarize(
     ? cycleExtremes(modelBacklogSeries(settings, settings.processRps), settings.periodMs, settings.cycles)
     : { peaks: [], lows: [] };
   const tenth = (v: number | null) => (v === null ? null : round(v, 1));
-  const lastReading = rec.backlog.readings.findLast((r) => r.depth !== null)?.depth ?? 0;
+  const lastReading = rec.backlog.readings.findLast((r) => r.depth !== null)?.depth ?? null;
   return {
     sent: summary.started,
     accepted,

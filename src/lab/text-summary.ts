@@ -9,7 +9,7 @@ function drain(s: ModeSummary): string {
   if (s.peakBacklog === 0) return '';
   return s.drained
     ? `, drained ${s.drainSeconds}s after its last peak`
-    : `, NOT drained (${s.backlogAtEnd} waiting)`;
+    : `, NOT drained (${s.backlogAtEnd ?? 'unknown'} waiting)`;
 }
 
 function line(mode: string, s: ModeSummary): string {

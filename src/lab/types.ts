@@ -171,8 +171,8 @@ export interface ModeSummary {
   processedPerSWhileBacklogged: number | null;
   /** Queue mode: the probe read 0 twice in a row, at least 1 s after the load ended. Shed: true. */
   drained: boolean;
-  /** The probe's last reading before the service was stopped. */
-  backlogAtEnd: number;
+  /** The probe's last successful reading before the service was stopped; null: none succeeded. */
+  backlogAtEnd: number | null;
   drainSeconds: number | null;
   drainAfterLoadSeconds: number | null;
   e2eP50Ms: number | null;
