@@ -3,10 +3,12 @@ import { runLoad } from '../load/mod.js';
 import { openOrderStore, SERVE_SPEC } from '../services/orders/mod.js';
 import { spawnPeaklab } from '../shared/child-service.js';
 import { PeaklabError } from '../shared/errors.js';
+import { metricsBacklogProbe, openJetStreamBacklog } from './backlog-probes.js';
 import type { LabPorts } from './ports.js';
 
 /**
- * The real pieces: the orders service as a child process, the load library in process, its store.
+ * The real pieces: the orders service as a child process, the load library in process, its store,
+ * and its queue's backlog (JetStream's consumer, or the in-process queue's depth on /metrics).
  * The service sees the caller's environment minus its own config variables: the lab sets every
  * setting it means by flag, and the backends' URLs through `env`.
  */
@@ -22,6 +24,8 @@ export function realLabPorts(callerEnv: Readonly<Record<string, string | undefin
       return { url: svc.url, output: svc.output, exited: svc.exited, stop: () => svc.stop('SIGTERM') };
     },
     runLoad,
+    openBacklogProbe: ({ natsUrl, stream, metricsUrl }) =>
+      natsUrl ? openJetStreamBacklog(natsUrl, stream) : Promise.resolve(metricsBacklogProbe(metricsUrl)),
     async readTimings({ databaseUrl, dataDir, schema }) {
       const store = await openOrderStore({ databaseUrl, dataDir, schema });
       try {

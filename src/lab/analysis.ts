@@ -1,5 +1,4 @@
 import { answerQuestions } from './answers.js';
-import { predictedRejections } from './sine.js';
 import { lastMetrics, summarize } from './summary.js';
 import { buildTimeline, timelineLength } from './timeline.js';
 import type { Backends, LabMode, LabResult, LabSettings, ModeAnalysis, ModeRecording } from './types.js';
@@ -7,13 +6,12 @@ import type { Backends, LabMode, LabResult, LabSettings, ModeAnalysis, ModeRecor
 /** One mode's timeline and summary; `length` puts both modes on the same time axis. */
 export function analyzeMode(rec: ModeRecording, settings: LabSettings, length: number): ModeAnalysis {
   const timeline = buildTimeline(rec, length);
-  // The prediction is the shed's; in queue mode nothing should be refused, whatever the integral says.
-  const predicted = rec.mode === 'shed' ? predictedRejections(settings, settings.rpsLimit) : 0;
   return {
     mode: rec.mode,
-    summary: summarize(rec, timeline, predicted),
+    summary: summarize(rec, timeline, settings),
     timeline,
     serverLatency: rec.serverLatency,
+    backlogSource: rec.backlog.source,
     serverStatus: { ...(lastMetrics(rec)?.httpByStatus ?? {}) },
     service: rec.service,
   };
@@ -31,7 +29,7 @@ export function analyzeExperiment(
   const queue = analyzeMode(recordings.queue, settings, length);
   const { databaseUrl: _db, natsUrl: _nats, open: _open, ...kept } = settings;
   return {
-    schema: 'peaklab.lab-result/v1',
+    schema: 'peaklab.lab-result/v2',
     experiment: 'smooth-corners',
     startedAt,
     settings: kept,

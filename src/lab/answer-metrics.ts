@@ -1,78 +1,85 @@
-import { type AnswerInput, ms } from './answer-context.js';
-import type { Answer } from './types.js';
+import {
+  type AnswerInput,
+  at,
+  type Fragment,
+  frag,
+  joined,
+  measured,
+  method,
+  n,
+  s,
+  serverMs,
+  t,
+} from './answer-context.js';
+import type { Answer, Claim, ModeAnalysis } from './types.js';
 
 export const METRICS_QUESTION = '3. What other metrics can we collect from the queue and the service?';
 
-function fixed(n: number | null, digits = 0): string {
-  return n === null ? 'n/a' : n.toFixed(digits);
+/** "340 × 200, 160 × 500": the service's status counts, each a quoted figure. */
+function statuses(m: ModeAnalysis): Fragment {
+  const entries = Object.entries(m.serverStatus)
+    .filter(([, count]) => count > 0)
+    .sort(([a], [b]) => a.localeCompare(b));
+  if (entries.length === 0) return frag`none`;
+  return joined(
+    entries.map(([status, count]) =>
+      at(`modes.${m.mode}.serverStatus.${status}`, count, (v) => `${v.toLocaleString('en-US')} × ${status}`),
+    ),
+  );
 }
 
-/** "541 × 200, 260 × 500": a status count map as prose. */
-function statuses(byStatus: Record<string, number>): string {
-  const parts = Object.entries(byStatus)
-    .filter(([, n]) => n > 0)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([status, n]) => `${n} × ${status}`);
-  return parts.length > 0 ? parts.join(', ') : 'none';
+const whole = (v: number) => v.toFixed(0);
+const mb = (v: number) => `${v.toFixed(0)} MB`;
+const percent = (v: number) => `${v.toFixed(0)}%`;
+
+/** The backlog item: where it was read from, its peak, and its drain or what it left. */
+function backlogItem({ queue }: AnswerInput): Claim {
+  const q = queue.summary;
+  const end = q.drained
+    ? frag`drained ${s(queue, 'drainSeconds')} after its last peak`
+    : q.backlogAtEnd === null
+      ? frag`no reading succeeded`
+      : frag`${n(queue, 'backlogAtEnd')} still waiting when the watch ended`;
+  const stream =
+    q.queuedAfterStop === null ? frag`` : frag`; ${n(queue, 'queuedAfterStop')} in the stream after the stop`;
+  return measured`The backlog (timeline.backlog): ${queue.backlogSource}, read by the lab every 0.5 s; it decides when queue mode has drained (0 twice in a row, at least 1 s after the load). Peak ${n(queue, 'peakBacklog')} in queue mode, ${end}${stream}.`;
+}
+
+/** What was collected, with this run's values, each measured. */
+function collected(input: AnswerInput): Claim[] {
+  const { shed, queue } = input;
+  return [
+    measured`http_requests_total{method,route,status} (timeline.serverStatus, serverStatus): responses by status as the service counted them, the seed's graph. Shed: ${statuses(shed)}; queue: ${statuses(queue)} (the load generator saw ${n(shed, 'accepted')} / ${n(shed, 'rejected')} and ${n(queue, 'accepted')} / ${n(queue, 'rejected')} accepted / refused).`,
+    measured`http_request_duration_seconds (serverLatency): the server's own latency per status, without the client's queueing (accepted orders p99 ${serverMs(shed, '200', 'p99Ms')} in shed mode, ${serverMs(queue, '200', 'p99Ms')} in queue mode).`,
+    measured`work_done_total{status} (timeline.workDone / workError): the seed's Work Done counter: ${n(shed, 'workDone')} done / ${n(shed, 'workError')} error in shed mode, ${n(queue, 'workDone')} done / ${n(queue, 'workError')} error in queue mode (the service counts a refusal as an error in shed mode, a failed attempt or a dead letter in queue mode).`,
+    backlogItem(input),
+    measured`orders_queue_depth (timeline.queueDepth): the service's own gauge of waiting plus in-flight orders, scraped every second: peak ${n(queue, 'peakQueueDepth')} in queue mode, against ${n(queue, 'peakBacklog')} for the backlog read every 0.5 s.`,
+    measured`orders_inflight (timeline.inflight): orders being worked on, how busy the worker pool is: peak ${n(shed, 'peakInflight')} in shed mode, ${n(queue, 'peakInflight')} in queue mode, at the scrapes.`,
+    measured`orders_end_to_end_seconds (timeline.serverE2eMeanMs): accepted → processed as the service measured it each second; next to it, the rows' own timestamps (timeline.e2eP50Ms / e2eP99Ms: p99 ${t(shed, 'e2eP99Ms')} in shed mode, ${t(queue, 'e2eP99Ms')} in queue mode).`,
+    measured`orders_processing_seconds (summary.processingMeanMs): the time of the work itself, so a slow backend shows apart from a long queue: mean ${t(shed, 'processingMeanMs')} per order in shed mode, ${t(queue, 'processingMeanMs')} in queue mode.`,
+    measured`process_cpu_seconds_total, process_resident_memory_bytes, nodejs_heap_size_used_bytes, nodejs_eventloop_lag_p99_seconds (timeline.cpuPercent, rssMb, heapMb, eventLoopLagP99Ms): the service's cost. CPU peaked at ${n(shed, 'peakCpuPercent', percent)} (shed) and ${n(queue, 'peakCpuPercent', percent)} (queue) of one core, memory at ${n(shed, 'peakRssMb', mb)} / ${n(queue, 'peakRssMb', mb)} (heap ${n(shed, 'peakHeapMb', whole)} / ${n(queue, 'peakHeapMb', mb)}), event-loop lag p99 at ${t(shed, 'peakEventLoopLagMs')} / ${t(queue, 'peakEventLoopLagMs')}.`,
+    measured`From the load generator (timeline.target, started, status, httpP50Ms / httpP99Ms): target against achieved rate, requests dropped (${n(shed, 'dropped')} / ${n(queue, 'dropped')}), and latency from the intended start (free of coordinated omission) and from the actual send (service-time p99 ${t(shed, 'serviceTimeP99Ms')} / ${t(queue, 'serviceTimeP99Ms')}).`,
+  ];
 }
 
 /**
- * Question 3: what peaklab collected in this run, where results.json keeps it (`timeline` is per second,
- * `summary` per mode), what each shows, and what to add next.
+ * Question 3: what peaklab collected in this run, where results.json keeps it (`timeline` per second,
+ * `summary` per mode), what each showed, and what to add next.
  */
-export function answerMetrics({ backends, shed, queue }: AnswerInput): Answer {
-  const s = shed.summary;
-  const q = queue.summary;
-  const items = [
-    `http_requests_total{method,route,status} (timeline.serverStatus, serverStatus): responses by status as ` +
-      `the service counted them, the seed's graph. Shed: ${statuses(shed.serverStatus)}; queue: ` +
-      `${statuses(queue.serverStatus)} (the load generator saw ${s.accepted} / ${s.rejected} and ` +
-      `${q.accepted} / ${q.rejected} accepted / refused).`,
-    `http_request_duration_seconds (serverLatency): the server's own latency per status, without the ` +
-      `client's queueing (accepted orders p99 ${ms(shed.serverLatency['200']?.p99Ms)} in shed mode, ` +
-      `${ms(queue.serverLatency['200']?.p99Ms)} in queue mode).`,
-    `work_done_total{status} (timeline.workDone / workError): the seed's Work Done counter: ${s.workDone} done / ` +
-      `${s.workError} error in shed mode (errors are the refusals), ${q.workDone} done / ${q.workError} error in ` +
-      `queue mode (errors are dead letters).`,
-    `orders_queue_depth (timeline.queueDepth): waiting plus in-flight orders, the backlog itself: peak ` +
-      `${q.peakBacklog} in queue mode, ${q.drained ? `drained ${q.drainSeconds} s after the peak` : `${q.backlogAtEnd} still waiting when the watch ended`}.`,
-    `orders_inflight (timeline.inflight): orders being worked on right now, i.e. how busy the worker pool is ` +
-      `(peak ${s.peakInflight} shed, ${q.peakInflight} queue).`,
-    `orders_end_to_end_seconds (timeline.serverE2eMeanMs): accepted → processed, the delay the user actually ` +
-      `waits for the order, as the service measured it each second; next to it, the rows' own timestamps ` +
-      `(timeline.e2eP50Ms/e2eP99Ms: p99 ${ms(s.e2eP99Ms)} shed, ${ms(q.e2eP99Ms)} queue).`,
-    `orders_processing_seconds (summary.processingMeanMs): the time of the work itself, so a slow backend ` +
-      `shows apart from a long queue (mean ${ms(s.processingMeanMs)} per order in shed mode, ` +
-      `${ms(q.processingMeanMs)} in queue mode).`,
-    `process_cpu_seconds_total, process_resident_memory_bytes, nodejs_heap_size_used_bytes, ` +
-      `nodejs_eventloop_lag_p99_seconds (timeline.cpuPercent, rssMb, heapMb, eventLoopLagP99Ms): the service's ` +
-      `cost: CPU peaked at ${fixed(s.peakCpuPercent)}% (shed) and ${fixed(q.peakCpuPercent)}% (queue) of one core, ` +
-      `memory at ${fixed(s.peakRssMb)} / ${fixed(q.peakRssMb)} MB (heap ${fixed(s.peakHeapMb)} / ` +
-      `${fixed(q.peakHeapMb)} MB), event-loop lag p99 at ${ms(s.peakEventLoopLagMs)} / ${ms(q.peakEventLoopLagMs)}.`,
-    `From the load generator (timeline.target, started, status, httpP50Ms/httpP99Ms): target vs achieved ` +
-      `rate, requests dropped or late (${s.dropped} / ${q.dropped}), and latency both from the intended start ` +
-      `(free of coordinated omission) and from the actual send (service-time p99 ${ms(s.serviceTimeP99Ms)} / ` +
-      `${ms(q.serviceTimeP99Ms)}).`,
-  ];
+export function answerMetrics(input: AnswerInput): Answer {
   const next =
-    backends.queue === 'jetstream'
-      ? `Not collected yet, from JetStream itself (consumer info, or the NATS server's /jsz monitoring ` +
-        `endpoint): the consumer's num_pending (waiting), num_ack_pending (in flight), num_redelivered ` +
-        `(retries), the stream's bytes and messages, the size of ORDERS_DLQ, and the publish-ack latency that ` +
-        `each 200 waits for.`
-      : `Not collected yet, with JetStream (set NATS_URL): the consumer's num_pending, num_ack_pending and ` +
-        `num_redelivered, the stream's bytes on disk, the size of ORDERS_DLQ and the publish-ack latency.`;
+    input.backends.queue === 'jetstream'
+      ? method`Not collected yet, from JetStream itself: the consumer's num_redelivered (retries), the stream's bytes, the size of the dead-letter stream, and the publish-ack latency each 200 waits for.`
+      : method`Not collected with the in-process queue: with JetStream (set NATS_URL) the lab reads the backlog from the consumer itself; the consumer's num_redelivered, the stream's bytes, the size of the dead-letter stream and the publish-ack latency would come next.`;
   return {
     question: METRICS_QUESTION,
     paragraphs: [
-      'peaklab scraped these from the service every second; results.json keeps each one per mode, under ' +
-        'the field named in brackets (timeline: one value per second; summary: the whole mode):',
+      method`peaklab scraped these from the service every second, and read the backlog every 0.5 s; results.json keeps each one per mode, under the field named in brackets (timeline: one value per second; summary: the whole mode):`,
     ],
     items: [
-      ...items,
+      ...collected(input),
       next,
-      `Worth adding: the age of the oldest waiting order (a backlog in seconds, the number an SLA is written in), ` +
-        `attempts per order (the orders.attempts column), and the database pool's wait time.`,
+      method`Worth adding: the age of the oldest waiting order (a backlog in seconds, the number an SLA is written in), attempts per order (the orders.attempts column), and the database pool's wait time.`,
     ],
   };
 }

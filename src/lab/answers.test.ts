@@ -1,131 +1,233 @@
+/**
+ * The answers on constructed runs whose every count is known: each test checks the numbers a claim
+ * quotes (by their results.json paths) and what the claim rests on, not its wording.
+ */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyzeMode } from './analysis.js';
-import { answerQuestions } from './answers.js';
-import { ARRIVALS, latency, SETTINGS, simulate } from './fixtures.testing.js';
-import type { Answer, Backends } from './types.js';
+import { analyzeExperiment } from './analysis.js';
+import { assertAnswersQuoteTheRun, claimsOf } from './checks.testing.js';
+import { ARRIVALS, SETTINGS, simulate } from './fixtures.testing.js';
+import type { Backends, Claim, LabResult } from './types.js';
 
 const EMBEDDED: Backends = { database: 'pglite', queue: 'in-process' };
 const REAL: Backends = { database: 'postgres', queue: 'jetstream' };
 
-function answers(
-  backends: Backends,
-  tweak?: (q: ReturnType<typeof simulate>) => void,
+interface Run {
+  backends?: Backends;
+  /** What the simulated backend processes per second; `processRps` is what the settings say. */
+  capacity?: number;
+  processRps?: number;
+  cycles?: number;
+  tweak?: (q: ReturnType<typeof simulate>) => void;
+}
+
+function run({
+  backends = EMBEDDED,
   capacity = 50,
-): Answer[] {
-  const shed = analyzeMode(simulate('shed', ARRIVALS, 50, 50).rec, SETTINGS, 14);
-  const sim = simulate('queue', ARRIVALS, 50, capacity);
+  processRps = capacity,
+  cycles = 1,
+  tweak,
+}: Run = {}): LabResult {
+  const arrivals = Array.from({ length: cycles }, () => ARRIVALS).flat();
+  const shed = simulate('shed', arrivals, 50, 50).rec;
+  const sim = simulate('queue', arrivals, 50, capacity);
   tweak?.(sim);
-  const queue = analyzeMode(sim.rec, SETTINGS, 16);
-  return answerQuestions({ settings: { ...SETTINGS, processRps: capacity }, backends, shed, queue });
+  const settings = { ...SETTINGS, processRps, cycles };
+  return analyzeExperiment(settings, backends, { shed, queue: sim.rec }, 'now');
 }
 
-function text(a: Answer | undefined): string {
-  return [...(a?.paragraphs ?? []), ...(a?.items ?? [])].join('\n');
+/** The claims that quote `path`. */
+function quoting(result: LabResult, path: string): Claim[] {
+  return claimsOf(result).filter((c) => path in c.figures);
 }
 
-test('question 1 quotes both modes’ HTTP latency and explains where the work went', () => {
-  const [q1] = answers(EMBEDDED);
-  const t = text(q1);
-  assert.match(q1?.question ?? '', /latency/);
-  assert.match(t, /HTTP p99 fell: 60\.0ms in shed mode, 6\.00ms in queue mode/);
-  assert.match(t, /in-memory enqueue/);
-  assert.match(t, /up to 160 orders waited/, 'the peak backlog of this run');
+/** The one claim that quotes every path given; its figures. */
+function figuresOf(result: LabResult, ...paths: string[]): Record<string, number | null> {
+  const found = claimsOf(result).filter((c) => paths.every((p) => p in c.figures));
+  assert.ok(found.length > 0, `no claim quotes ${paths.join(' and ')}`);
+  return (found[0] as Claim).figures;
+}
+
+const Q = (key: string) => `modes.queue.summary.${key}`;
+const S = (key: string) => `modes.shed.summary.${key}`;
+
+test('every number the answers quote is the run’s own, and every claim says what it rests on', () => {
+  const runs = [
+    run(),
+    run({ backends: REAL }),
+    run({ capacity: 40 }),
+    run({ capacity: 200 }),
+    run({ capacity: 50, processRps: 40, cycles: 2 }),
+    run({
+      tweak: (sim) => {
+        sim.rec.serverLatency = {};
+      },
+    }),
+    run({
+      backends: REAL,
+      tweak: (sim) => {
+        sim.rec.timings = sim.rec.timings.slice(0, 480);
+        sim.rec.backlog.readings = sim.rec.backlog.readings.slice(0, 11);
+        sim.rec.drained = false;
+      },
+    }),
+  ];
+  for (const r of runs) {
+    assertAnswersQuoteTheRun(r);
+    assert.equal(r.answers.length, 3);
+  }
 });
 
-test('question 1 "why": the server-side latency of 200s fell, so the work left the request path', () => {
-  const t = text(answers(EMBEDDED)[0]);
-  assert.match(
-    t,
-    /an accepted order took p50 22\.0ms \/ p99 55\.0ms in shed mode and p50 1\.00ms \/ p99 4\.00ms in queue mode \(13\.8× lower\)/,
-  );
-  assert.match(t, /That drop is the work leaving the request path/);
-  assert.match(t, /The work itself \(orders_processing_seconds\) averaged 20\.0ms per order/);
-  assert.match(t, /refusals took p99 1\.00ms inside the service: an immediate 500 for 32%/);
-});
-
-test('question 1 "why" follows the server-side numbers: about the same, or a rise', () => {
-  const same = text(
-    answers(EMBEDDED, (sim) => {
-      sim.rec.serverLatency = { '200': { count: 500, p50Ms: 20, p99Ms: 50 } };
-    })[0],
-  );
-  assert.match(same, /Why it barely changed: .* p99 50\.0ms in queue mode/);
-  assert.doesNotMatch(same, /That drop is the work/);
-
-  const rose = text(
-    answers(REAL, (sim) => {
-      sim.rec.serverLatency = { '200': { count: 500, p50Ms: 90, p99Ms: 140 } };
-    })[0],
-  );
-  assert.match(rose, /p99 140ms in queue mode \(2\.5×\)/);
-  assert.match(rose, /Here the JetStream publish-ack took longer than the work did/);
-
-  const none = text(
-    answers(EMBEDDED, (sim) => {
-      sim.rec.serverLatency = {};
-    })[0],
-  );
-  assert.match(none, /no server-side latency of accepted orders for queue mode/);
-});
-
-test('question 1 follows the client-side numbers: a slower queue mode is reported as a rise, with its reason', () => {
-  const [q1] = answers(REAL, (sim) => {
-    sim.rec.load.latency = latency(70, 180, 250);
+test('question 1 quotes both modes’ latency, client side and inside the service', () => {
+  const r = run();
+  assert.deepEqual(figuresOf(r, S('httpP99Ms'), Q('httpP99Ms')), {
+    [S('httpP99Ms')]: 60,
+    [Q('httpP99Ms')]: 6,
+    [S('httpP50Ms')]: 25,
+    [Q('httpP50Ms')]: 3,
+    [S('httpMaxMs')]: 80,
+    [Q('httpMaxMs')]: 9,
   });
-  const t = text(q1);
-  assert.match(t, /HTTP p99 rose: 60\.0ms in shed mode, 180ms in queue mode \(3\.0×\)/);
-  assert.match(t, /a JetStream round trip/);
+  const server = figuresOf(r, 'modes.shed.serverLatency.200.p99Ms', 'modes.queue.serverLatency.200.p99Ms');
+  assert.equal(server['modes.shed.serverLatency.200.p99Ms'], 55);
+  assert.equal(server['modes.queue.serverLatency.200.p99Ms'], 4);
+  assert.equal(server[S('processingMeanMs')], 20);
+  const refusals = figuresOf(r, 'modes.shed.serverLatency.500.p99Ms');
+  assert.deepEqual(refusals, {
+    'modes.shed.serverLatency.500.p99Ms': 1,
+    'modes.shed.serverLatency.200.p50Ms': 22,
+    [S('rejected')]: 160,
+    [S('sent')]: 500,
+  });
+  const why = quoting(r, 'settings.processRps').filter((c) => c.basis === 'design');
+  assert.equal(why.length, 1, 'where each mode sends its 200 is a property of the design, labelled so');
 });
 
-test('question 2 counts this run, and the guarantee depends on the backend that held the backlog', () => {
-  const [, embedded] = answers(EMBEDDED);
-  const e = text(embedded);
-  assert.match(e, /Shed mode refused 160 orders of 500 sent \(32%; .* predicted 159\)/);
-  assert.match(e, /Queue mode accepted 500 orders, refused 0, and processed 500: none was lost/);
-  assert.match(e, /160 accepted orders waiting at the peak \(around second 8\)/);
-  assert.match(e, /waiting in memory for 9 s of it: a crash at the peak would have lost those 160/);
-  assert.match(e, /empty again 5 s after the last peak \(3 s after the load ended\)/);
-  assert.match(e, /So no, not with this backend/);
-
-  const [, real] = answers(REAL);
-  const r = text(real);
-  assert.match(r, /the 160 accepted orders waiting at the peak \(around second 8\) were on disk/);
-  assert.match(r, /Orders waited in the stream for 9 s of this run/);
-  assert.doesNotMatch(r, /would have lost those/);
-  assert.match(r, /Postgres/);
+test('question 1 quotes the refusals of queue mode when it had some', () => {
+  const r = run({
+    tweak: (sim) => {
+      sim.rec.load.summary = { ...sim.rec.load.summary, ok: 495, status: { '200': 495, '503': 5 } };
+    },
+  });
+  const moved = claimsOf(r).find((c) => Q('e2eP99Ms') in c.figures && Q('rejected') in c.figures);
+  assert.equal(moved?.figures[Q('rejected')], 5);
+  assert.doesNotMatch(moved?.text ?? '', /no request was refused/);
 });
 
-test('question 2 durability moves with the numbers: a slower backend holds more, longer', () => {
-  const t = text(answers(EMBEDDED, undefined, 40)[1]);
-  assert.match(t, /210 accepted orders waiting at the peak/);
-  assert.match(t, /waiting in memory for 11 s of it: a crash at the peak would have lost those 210/);
-  assert.match(t, /empty again 7 s after the last peak \(5 s after the load ended\)/);
-  assert.doesNotMatch(t, /lost those 160/);
-
-  const never = text(answers(EMBEDDED, undefined, 200)[1]);
-  assert.match(never, /The backlog never built up \(peak 0\)/);
-  assert.doesNotMatch(never, /So no, not with this backend/);
-});
-
-test('question 2 reports losses and an undrained backlog when the run had them', () => {
-  const [, q2] = answers(EMBEDDED, (sim) => {
+test('question 2 counts acknowledged, processed, queued and lost orders from the rows', () => {
+  const missing = (sim: ReturnType<typeof simulate>) => {
     sim.rec.timings = sim.rec.timings.slice(0, 480);
-    sim.rec.scrapes = sim.rec.scrapes.slice(0, 11);
-    sim.rec.drained = false;
-  });
-  const t = text(q2);
-  assert.match(t, /20 accepted orders never processed/);
-  assert.match(
-    t,
-    /This run shows it: 20 accepted but unprocessed, 0 refused in queue mode, and the watch ended/,
-  );
-  assert.match(t, /had not drained when the watch ended: 105 orders still waiting after 20\.00s of watching/);
+  };
+  const embedded = figuresOf(run({ tweak: missing }), Q('acknowledged'), Q('lost'));
+  assert.equal(embedded[Q('acknowledged')], 500);
+  assert.equal(embedded[Q('processed')], 480);
+  assert.equal(embedded[Q('lost')], 20, 'the in-process queue keeps nothing after the stop');
+  const inStream = (sim: ReturnType<typeof simulate>) => {
+    missing(sim);
+    sim.rec.backlog.afterStop = 20;
+  };
+  const real = figuresOf(run({ backends: REAL, tweak: inStream }), Q('acknowledged'), Q('lost'));
+  assert.equal(real[Q('queuedAfterStop')], 20);
+  assert.equal(real[Q('lost')], 0, 'still in JetStream: waiting, not lost');
+  assert.equal(figuresOf(run(), S('rejected'), S('predictedRejected'))[S('predictedRejected')], 159.2);
 });
 
-test('question 3 lists the collected metrics with this run’s values and where results.json keeps them', () => {
-  const [, , q3] = answers(EMBEDDED);
-  const t = text(q3);
+test('question 2 quotes the backlog as read: its peak, how long orders waited, the drain', () => {
+  const r = run();
+  assert.deepEqual(figuresOf(r, Q('peakBacklog'), Q('backlogSeconds')), {
+    [Q('peakBacklog')]: 160,
+    [Q('peakBacklogAtSecond')]: 8,
+    [Q('backlogSeconds')]: 9,
+    [Q('drainSeconds')]: 5,
+    [Q('drainAfterLoadSeconds')]: 3,
+  });
+  const slower = figuresOf(run({ capacity: 40 }), Q('peakBacklog'), Q('backlogSeconds'));
+  assert.equal(slower[Q('peakBacklog')], 210);
+  assert.equal(slower[Q('drainAfterLoadSeconds')], 5);
+  const none = run({ capacity: 200 });
+  assert.equal(figuresOf(none, Q('peakBacklog'))[Q('peakBacklog')], 0);
+});
+
+test('the night is measured per cycle; the settings’ prediction is a labelled model, and a disagreement is said', () => {
+  // The settings say 40 orders/s, the backend did 50: the model's peaks grow every cycle, the run's do not.
+  const r = run({ capacity: 50, processRps: 40, cycles: 2 });
+  const P = (i: number) => `${Q('backlogPeaks')}.${i}`;
+  const L = (i: number) => `${Q('backlogLows')}.${i}`;
+  const night = figuresOf(r, P(0), P(1), L(0), L(1));
+  assert.deepEqual([night[P(0)], night[P(1)]], [160, 160], 'no growth');
+  assert.deepEqual([night[L(0)], night[L(1)]], [0, 0], 'emptied between the peaks and after the load');
+  const predicted = quoting(r, `${Q('predictedBacklogPeaks')}.1`);
+  assert.deepEqual(
+    predicted.map((c) => c.basis),
+    ['model'],
+  );
+  const peaks = [0, 1].map((i) => predicted[0]?.figures[`${Q('predictedBacklogPeaks')}.${i}`] ?? 0);
+  assert.ok((peaks[1] ?? 0) > (peaks[0] ?? 0) + 50, `the model grows by (50 − 40) × 10 s a cycle: ${peaks}`);
+  const disagree = figuresOf(r, Q('processedPerSWhileBacklogged'), 'settings.processRps');
+  assert.equal(disagree[Q('processedPerSWhileBacklogged')], 50);
+  assert.equal(disagree['settings.processRps'], 40);
+  for (const c of claimsOf(r)) {
+    if (c.basis !== 'model') assert.doesNotMatch(c.text, /never drains|grows? every cycle/, c.text);
+  }
+  const agree = run({ capacity: 40, cycles: 2 });
+  const grew = figuresOf(agree, P(0), P(1));
+  assert.ok((grew[P(1)] ?? 0) > (grew[P(0)] ?? 0) + 50, 'a slower backend: the peaks grow');
+  assert.equal(
+    quoting(agree, Q('processedPerSWhileBacklogged')).length,
+    1,
+    'only the wait budget: they agree',
+  );
+});
+
+test('poison orders: the run injected no faults, so the dead-letter path is a labelled design property', () => {
+  for (const backends of [EMBEDDED, REAL]) {
+    const r = run({ backends });
+    const errors = quoting(r, Q('workError')).filter((c) => !(Q('workDone') in c.figures));
+    assert.deepEqual(
+      errors.map((c) => [c.basis, c.figures[Q('workError')]]),
+      [['measured', 0]],
+    );
+    const deadLetters = claimsOf(r).filter(
+      (c) => /dead-lettered/.test(c.text) && !(Q('workError') in c.figures),
+    );
+    assert.ok(deadLetters.length > 0);
+    for (const c of deadLetters) assert.equal(c.basis, 'design', c.text);
+  }
+});
+
+test('durability is a design property, labelled, and JetStream’s is a crash of the service, not of its machine', () => {
+  for (const backends of [EMBEDDED, REAL]) {
+    const r = run({ backends });
+    const crash = claimsOf(r).filter((c) => /crash/.test(c.text));
+    assert.ok(crash.length > 0);
+    for (const c of crash) assert.equal(c.basis, 'design', c.text);
+    for (const c of claimsOf(r)) assert.doesNotMatch(c.text, /on disk|disk survives/, c.text);
+  }
+  const real = claimsOf(run({ backends: REAL }));
+  assert.ok(real.some((c) => c.basis === 'design' && /sync_interval/.test(c.text)));
+  const embedded = figuresOf(run(), Q('peakBacklog'));
+  assert.equal(embedded[Q('peakBacklog')], 160);
+});
+
+test('an undrained backlog: the answers quote what was left at the last reading', () => {
+  const r = run({
+    tweak: (sim) => {
+      sim.rec.timings = sim.rec.timings.slice(0, 480);
+      sim.rec.backlog.readings = sim.rec.backlog.readings.slice(0, 11);
+      sim.rec.drained = false;
+    },
+  });
+  const left = figuresOf(r, Q('lost'), Q('backlogAtEnd'));
+  assert.equal(left[Q('lost')], 20);
+  assert.equal(left[Q('backlogAtEnd')], 105);
+  assert.equal(quoting(r, Q('drainSeconds')).length, 0, 'no drain time for a drain that did not happen');
+});
+
+test('question 3 lists the collected metrics with this run’s values', () => {
+  const r = run();
+  const text = claimsOf(r)
+    .map((c) => c.text)
+    .join('\n');
   for (const name of [
     'http_requests_total',
     'http_request_duration_seconds',
@@ -138,12 +240,17 @@ test('question 3 lists the collected metrics with this run’s values and where 
     'nodejs_heap_size_used_bytes',
     'nodejs_eventloop_lag_p99_seconds',
   ]) {
-    assert.ok(t.includes(name), `mentions ${name}`);
+    assert.ok(text.includes(name), `mentions ${name}`);
   }
-  assert.match(t, /Shed: 340 × 200, 160 × 500; queue: 500 × 200/, 'the service’s own status counts');
-  assert.match(t, /340 done \/ 160 error in shed mode/);
-  assert.match(t, /peak 160 in queue mode, drained 5 s after the peak/);
-  assert.match(t, /heap 20 \/ 20 MB/);
-  assert.match(t, /timeline\.serverE2eMeanMs/);
-  assert.match(t, /num_pending/);
+  assert.deepEqual(figuresOf(r, 'modes.shed.serverStatus.200'), {
+    'modes.shed.serverStatus.200': 340,
+    'modes.shed.serverStatus.500': 160,
+    'modes.queue.serverStatus.200': 500,
+    [S('accepted')]: 340,
+    [S('rejected')]: 160,
+    [Q('accepted')]: 500,
+    [Q('rejected')]: 0,
+  });
+  assert.equal(figuresOf(r, Q('peakQueueDepth'))[Q('peakQueueDepth')], 160);
+  assert.equal(figuresOf(r, S('peakHeapMb'))[S('peakHeapMb')], 20);
 });

@@ -73,8 +73,13 @@ export function assertChartsShowTheFindings(drawn: readonly DrawnChart[], result
     assert.ok(series(chart(drawn, `http-${mode}`), 'p99').points > 0, `${mode}: no HTTP latency drawn`);
   }
   assert.ok(series(chart(drawn, 'work-shed'), 'error').sum > 0, 'shed refusals missing from Work Done');
-  const depth = series(chart(drawn, 'queue-queue'), 'queue depth');
-  assert.ok((depth.max ?? 0) > 0, 'the queue depth chart never rose');
+  const backlog = series(chart(drawn, 'queue-queue'), 'backlog');
+  assert.ok((backlog.max ?? 0) > 0, 'the backlog chart never rose');
+  assert.equal(
+    backlog.max,
+    result.modes.queue.summary.peakBacklog,
+    'the backlog drawn peaks where the summary says',
+  );
   const e2e = series(chart(drawn, 'e2e-queue'), 'p99');
   assert.ok(e2e.points > 0 && (e2e.max ?? 0) > 0, 'no end-to-end latency drawn in queue mode');
 }

@@ -70,10 +70,12 @@ const KINDS: readonly ChartKind[] = [
   },
   {
     key: 'queue',
-    title: 'Queue depth (waiting + in flight) and orders in flight',
+    title:
+      'Backlog (waiting + in flight, read every 0.5 s), orders_queue_depth as scraped, and orders in flight',
     yLabel: 'orders',
     series: (rows) => [
-      { label: 'queue depth', color: AMBER, values: rows.map((r) => r.queueDepth) },
+      { label: 'backlog', color: AMBER, values: rows.map((r) => r.backlog) },
+      { label: 'orders_queue_depth', color: GREY, dash: true, values: rows.map((r) => r.queueDepth) },
       { label: 'in flight', color: BLUE, values: rows.map((r) => r.inflight) },
     ],
   },

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LabResult } from './types.js';
+import { LABELS } from './answer-context.js';
+import type { Claim, LabResult } from './types.js';
 
 export async function readResults(dir: string): Promise<LabResult> {
   return JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as LabResult;
@@ -15,11 +16,12 @@ export function assertSeedFindings(result: LabResult): void {
 
   // Shed: refusals at every peak, as many as the integral of the sine above the limit predicts.
   assert.ok(shed.rejected > 0, `shed refused nothing: ${detail}`);
-  assert.ok(shed.predictedRejected > 0);
-  const off = Math.abs(shed.rejected - shed.predictedRejected) / shed.predictedRejected;
+  const predicted = shed.predictedRejected ?? 0;
+  assert.ok(predicted > 0);
+  const off = Math.abs(shed.rejected - predicted) / predicted;
   assert.ok(
     off <= 0.1,
-    `shed refused ${shed.rejected}, predicted ${shed.predictedRejected} (${(off * 100).toFixed(1)}% off)`,
+    `shed refused ${shed.rejected}, predicted ${predicted} (${(off * 100).toFixed(1)}% off)`,
   );
   assert.equal(shed.processed, shed.accepted, 'shed processes what it accepts, inline');
   // The seed: Work Done must match the status graph.
@@ -31,6 +33,7 @@ export function assertSeedFindings(result: LabResult): void {
   assert.equal(queue.failed, 0, `queue had other failures: ${detail}`);
   assert.equal(queue.processed, queue.accepted, `processed ≠ accepted: ${detail}`);
   assert.equal(queue.lost, 0);
+  assert.equal(queue.acknowledged, queue.accepted, `the service and the load generator disagree: ${detail}`);
   assert.equal(queue.workDone, queue.processed, `queue work_done_total{done} ≠ processed: ${detail}`);
   assert.equal(queue.drained, true, `queue did not drain: ${detail}`);
   assert.equal(queue.accepted, queue.sent);
@@ -42,4 +45,54 @@ export function assertSeedFindings(result: LabResult): void {
   assert.ok(Math.abs(shed.sent - queue.sent) <= 0.02 * shed.sent, `sent ${shed.sent} vs ${queue.sent}`);
   assert.equal(result.modes.shed.timeline.length, result.modes.queue.timeline.length);
   assert.equal(result.answers.length, 3);
+}
+
+/** The value of results.json at a dotted path ("modes.queue.summary.lost"); missing is null. */
+export function valueAt(result: LabResult, path: string): unknown {
+  let at: unknown = result;
+  for (const key of path.split('.')) {
+    at = at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined;
+  }
+  return at ?? null;
+}
+
+/** Every claim of every answer, paragraphs and items. */
+export function claimsOf(result: Pick<LabResult, 'answers'>): Claim[] {
+  return result.answers.flatMap((a) => [...a.paragraphs, ...(a.items ?? [])]);
+}
+
+/**
+ * The answers quote only this run: every number a claim quotes is results.json's value at the path it
+ * names; a measured claim quotes at least one; a design or model claim opens with its label.
+ */
+export function assertAnswersQuoteTheRun(result: LabResult): void {
+  for (const c of claimsOf(result)) {
+    for (const [path, value] of Object.entries(c.figures)) {
+      assert.deepEqual(valueAt(result, path), value, `"${c.text}" quotes ${path} = ${value}`);
+    }
+    if (c.basis === 'measured') {
+      assert.ok(Object.keys(c.figures).length > 0, `a measured claim that quotes no number: "${c.text}"`);
+    }
+    if (c.basis === 'design' || c.basis === 'model') {
+      assert.ok(c.text.startsWith(LABELS[c.basis]), `unlabelled ${c.basis} claim: "${c.text}"`);
+    }
+  }
+}
+
+/** The answers quote the counts the seed's questions turn on, and they are this run's. */
+export function assertAnswersQuoteTheCounts(result: LabResult): void {
+  const quoted = new Map(claimsOf(result).flatMap((c) => Object.entries(c.figures)));
+  for (const key of [
+    'shed.summary.rejected',
+    'queue.summary.acknowledged',
+    'queue.summary.processed',
+    'queue.summary.lost',
+    'queue.summary.peakBacklog',
+    'queue.summary.backlogPeaks.0',
+    'queue.summary.backlogLows.0',
+  ]) {
+    const path = `modes.${key}`;
+    assert.ok(quoted.has(path), `the answers do not quote ${path}`);
+    assert.equal(quoted.get(path), valueAt(result, path));
+  }
 }

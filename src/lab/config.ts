@@ -28,7 +28,7 @@ function valueSpec(quick: boolean) {
     rpsLimit: int('the shed threshold (requests/s)', 50, { min: 1, max: 100_000 }),
     processRps: int("the backend's capacity (orders/s)", 50, { min: 1, max: 100_000 }),
     drainTimeout: duration(
-      'how long queue mode waits for the backlog to drain after the load',
+      'how long queue mode waits for the backlog to drain after the load (at least the 2 s that confirming a drain takes)',
       d.drainTimeout,
       {
         min: 0,

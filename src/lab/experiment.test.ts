@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { isPeaklabError } from '../shared/errors.js';
+import { assertAnswersQuoteTheRun, claimsOf } from './checks.testing.js';
 import { runSmoothCorners } from './experiment.js';
 import { type FakeLab, fakeLab } from './fake-ports.testing.js';
 import { SETTINGS } from './fixtures.testing.js';
@@ -57,7 +58,7 @@ test('with fake services both modes run, outputs are written, and every service 
 });
 
 test('a backlog that outlasts --drain-timeout is reported as not drained, in results, answers and report', async () => {
-  const lab = fakeLab({ queue: { depthAfterLoad: 7 } });
+  const lab = fakeLab({ queue: { backlogAfterLoad: 7, drainMs: Number.POSITIVE_INFINITY } });
   const s = await settings({ drainTimeoutMs: 1_200 });
   const { result, files } = await runSmoothCorners(s, { ports: lab.ports, progress });
   const q = result.modes.queue.summary;
@@ -68,14 +69,19 @@ test('a backlog that outlasts --drain-timeout is reported as not drained, in res
     q.watchSeconds - q.loadSeconds >= 1.2,
     `watched ${q.watchSeconds - q.loadSeconds} s after the load`,
   );
-  const answers = result.answers.map((a) => [...a.paragraphs, ...(a.items ?? [])].join(' ')).join(' ');
-  assert.match(answers, /had not drained when the watch ended: 7 orders still waiting after 1\.20s/);
+  assertAnswersQuoteTheRun(result);
+  const left = claimsOf(result).filter((c) => 'modes.queue.summary.backlogAtEnd' in c.figures);
+  assert.ok(left.length > 0, 'the answers quote what was left');
+  for (const c of left) assert.equal(c.figures['modes.queue.summary.backlogAtEnd'], 7);
+  assert.equal(q.lost, 7, 'the in-process queue ended with the service: those orders have no row');
   const html = await readFile(files.report, 'utf8');
-  assert.match(
+  const line = /backlog had NOT drained when the watch ended, ([\d.]+) s after the load: (\d+) orders/.exec(
     html,
-    /backlog had NOT drained when the watch ended after 1\.20s: 7 orders were still waiting/,
   );
-  assert.match(html, /<td>drained before the watch ended<\/td><td>yes<\/td><td>no<\/td>/);
+  assert.ok(line, 'the report says the drain did not finish');
+  assert.equal(Number(line[1]), Number((q.watchSeconds - q.loadSeconds).toFixed(1)));
+  assert.equal(Number(line[2]), q.backlogAtEnd);
+  assert.match(html, /<td>drained before the watch ended<\/td><td>no queue<\/td><td>no<\/td>/);
   assert.ok(notes.some((n) => n.includes('backlog NOT drained in time')));
   assertNothingRunning(lab);
 });
@@ -123,7 +129,11 @@ test('an abort during the load stops the run: PL_LAB_FAILED interrupted, nothing
 test('an abort while queue mode waits for the drain stops the run too', async () => {
   const controller = new AbortController();
   const lab = fakeLab({
-    queue: { depthAfterLoad: 9, onLoadStart: () => setTimeout(() => controller.abort(), 800) },
+    queue: {
+      backlogAfterLoad: 9,
+      drainMs: Number.POSITIVE_INFINITY,
+      onLoadStart: () => setTimeout(() => controller.abort(), 800),
+    },
   });
   const s = await settings({ drainTimeoutMs: 10_000 });
   const started = Date.now();
@@ -150,6 +160,72 @@ test('a service that fails to start stops the one that did', async () => {
   assert.deepEqual(
     lab.services.map((x) => x.mode),
     ['shed'],
+  );
+  assertNothingRunning(lab);
+});
+
+test('a zero read just after the load does not end the drain watch: the lab waits, and counts nothing lost', async () => {
+  // The service's gauge still shows the quiet moment before the last orders for 1.1 s after the load;
+  // the 30 orders behind it are processed 2.5 s after the load.
+  const lab = fakeLab({ queue: { loadMs: 900, backlogAfterLoad: 30, staleZeroMs: 1100, drainMs: 2500 } });
+  const s = await settings({ drainTimeoutMs: 6_000 });
+  const { result } = await runSmoothCorners(s, { ports: lab.ports, progress });
+  const q = result.modes.queue.summary;
+  assert.equal(q.accepted, 100);
+  assert.equal(q.processed, 100, 'the service was stopped before its backlog was processed');
+  assert.equal(q.lost, 0);
+  assert.equal(q.drained, true);
+  assert.equal(q.backlogAtEnd, 0);
+  assert.ok((q.drainAfterLoadSeconds ?? 0) >= 2.4, `drained ${q.drainAfterLoadSeconds} s after the load`);
+  assert.ok(q.watchSeconds - q.loadSeconds >= 2.5, `watched ${q.watchSeconds - q.loadSeconds} s`);
+  assertNothingRunning(lab);
+});
+
+test('with a durable queue, orders still queued when the watch gives up are counted as queued, not lost', async () => {
+  const lab = fakeLab({ queue: { backlogAfterLoad: 7, drainMs: Number.POSITIVE_INFINITY } });
+  const s = await settings({ drainTimeoutMs: 1_200, natsUrl: 'nats://127.0.0.1:1' });
+  const { result } = await runSmoothCorners(s, { ports: lab.ports, progress });
+  const q = result.modes.queue.summary;
+  assert.equal(q.drained, false);
+  assert.equal(q.processed, 93);
+  assert.equal(q.queuedAfterStop, 7, 'read from the queue after the service stopped');
+  assert.equal(q.lost, 0);
+  assert.equal(result.modes.shed.summary.queuedAfterStop, null, 'shed mode has no queue');
+  assertNothingRunning(lab);
+});
+
+test('a backlog probe that cannot open fails the run with PL_LAB_FAILED, leaving nothing running', async () => {
+  const lab = fakeLab({ queue: { probeFails: 'open' } });
+  const s = await settings();
+  await assert.rejects(
+    runSmoothCorners(s, { ports: lab.ports, progress }),
+    labError(/queue mode: cannot read the backlog: fake: NATS is down/),
+  );
+  assert.equal(existsSync(join(s.outDir, 'results.json')), false);
+  assertNothingRunning(lab);
+});
+
+test('a backlog that can never be read is not drained and not zero: the answers say it is unknown', async () => {
+  const lab = fakeLab({ queue: { probeFails: 'read' } });
+  const s = await settings({ drainTimeoutMs: 0 });
+  const { result } = await runSmoothCorners(s, { ports: lab.ports, progress });
+  const q = result.modes.queue.summary;
+  assert.equal(q.drained, false);
+  assert.equal(q.backlogAtEnd, null);
+  assert.equal(q.drainSeconds, null);
+  assertAnswersQuoteTheRun(result);
+  assert.ok(claimsOf(result).some((c) => c.figures['modes.queue.summary.backlogAtEnd'] === null));
+  assertNothingRunning(lab);
+});
+
+test('a durable queue that cannot be read after the stop fails the run: its orders would look lost', async () => {
+  const lab = fakeLab({
+    queue: { probeFails: 'afterStop', backlogAfterLoad: 5, drainMs: Number.POSITIVE_INFINITY },
+  });
+  const s = await settings({ drainTimeoutMs: 0, natsUrl: 'nats://127.0.0.1:1' });
+  await assert.rejects(
+    runSmoothCorners(s, { ports: lab.ports, progress }),
+    labError(/queue mode: cannot read the queue's backlog after the stop: fake: no answer/),
   );
   assertNothingRunning(lab);
 });

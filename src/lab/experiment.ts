@@ -58,9 +58,12 @@ export async function runSmoothCorners(
       const rec = await runMode(mode, contextOf(mode), services[i] as ModeService);
       recordings[mode] = rec;
       const s = rec.load.summary;
+      const left = rec.backlog.afterStop
+        ? `; ${rec.backlog.afterStop} still in JetStream after the stop`
+        : '';
       progress.note(
         `${mode}: sent ${s.started}, statuses ${JSON.stringify(s.status)}, ${rec.timings.length} rows` +
-          `${mode === 'queue' ? (rec.drained ? ', backlog drained' : ', backlog NOT drained in time') : ''}`,
+          `${mode === 'queue' ? (rec.drained ? ', backlog drained' : `, backlog NOT drained in time${left}`) : ''}`,
       );
     }
   } finally {

@@ -1,13 +1,15 @@
 /**
  * LabPorts for orchestration tests: each "service" is a small HTTP server in this process that serves
  * /metrics from counters the fake load moves, so the real scraper, drain watch and analysis run on it.
+ * Its backlog probe reads the same depth as its /metrics; with a NATS URL it acts as a durable queue
+ * (readable after the stop), else as an in-process one.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadOptions, LoadResult } from '../load/types.js';
 import { latency } from './fixtures.testing.js';
-import type { LabPorts, ServiceHandle } from './ports.js';
+import type { BacklogProbe, LabPorts, ServiceHandle } from './ports.js';
 import type { LabMode, OrderTiming } from './types.js';
 
 /** How one mode's fake service and load behave. */
@@ -16,12 +18,21 @@ export interface FakeBehavior {
   sent?: number;
   admit?: number;
   loadMs?: number;
-  /** The queue depth the service reports after the load: above 0, it never drains. */
-  depthAfterLoad?: number;
+  /** Queue mode: orders still queued when the load returns (default 0); they have no rows yet. */
+  backlogAfterLoad?: number;
+  /** ...and are all processed this long after the load ended, if the service still runs (default 0). */
+  drainMs?: number;
+  /**
+   * For this long after the load ended, the reported depth reads 0 while the backlog is not empty:
+   * the stale sample of a gauge the service refreshes once a second.
+   */
+  staleZeroMs?: number;
   /** Exit with this code halfway through the load, as a crash would. */
   crashDuringLoad?: number;
   /** The exit code stop() reports (0: a clean shutdown). */
   stopCode?: number;
+  /** The backlog probe fails: to open, at every read, or only after the service stopped. */
+  probeFails?: 'open' | 'read' | 'afterStop';
   /** Called once the load has started: lets a test abort at a chosen moment. */
   onLoadStart?: () => void;
 }
@@ -35,7 +46,10 @@ export class FakeService implements ServiceHandle {
   done = 0;
   error = 0;
   depth = 0;
-  timings: OrderTiming[] = [];
+  admitted = 0;
+  loadEndedAt: number | null = null;
+  stoppedAt: number | null = null;
+  acceptedAt = 0;
   #exit: (code: number | null) => void = () => {};
 
   private constructor(
@@ -71,14 +85,44 @@ export class FakeService implements ServiceHandle {
       `work_done_total{status="done"} ${this.done}`,
       `work_done_total{status="error"} ${this.error}`,
     );
-    lines.push(`orders_queue_depth ${this.depth}`, 'orders_inflight 0');
+    lines.push(`orders_queue_depth ${this.reportedDepth()}`, 'orders_inflight 0');
     return `${lines.join('\n')}\n`;
+  }
+
+  /** Ms since the load ended, frozen at the stop (nothing is processed after it); null during the load. */
+  #sinceLoadEnd(): number | null {
+    return this.loadEndedAt === null ? null : (this.stoppedAt ?? Date.now()) - this.loadEndedAt;
+  }
+
+  /** Orders queued and not yet processed. */
+  backlog(): number {
+    const t = this.#sinceLoadEnd();
+    if (t === null) return this.depth;
+    return t >= (this.behavior.drainMs ?? 0) ? 0 : (this.behavior.backlogAfterLoad ?? 0);
+  }
+
+  /** What /metrics and the probe say: the backlog, except during a stale zero after the load. */
+  reportedDepth(): number {
+    const t = this.#sinceLoadEnd();
+    if (t !== null && t < (this.behavior.staleZeroMs ?? 0)) return 0;
+    return this.backlog();
+  }
+
+  /** A row for every admitted order that has been processed. */
+  timings(): OrderTiming[] {
+    const processed = this.loadEndedAt === null ? 0 : this.admitted - this.backlog();
+    return Array.from({ length: processed }, (_, i) => ({
+      id: `o${i}`,
+      acceptedAt: this.acceptedAt,
+      processedAt: this.acceptedAt + 5,
+    }));
   }
 
   /** The process ends with `code`: its port closes and `exited` resolves. */
   end(code: number | null): Promise<number | null> {
     if (this.running) {
       this.running = false;
+      this.stoppedAt = Date.now();
       this.server.close();
       this.server.closeAllConnections();
       this.#exit(code);
@@ -121,6 +165,21 @@ function loadResult(opts: LoadOptions, svc: FakeService, sent: number, interrupt
   };
 }
 
+/** Reads the fake's reported depth; a durable one (as JetStream) still answers after the stop. */
+function fakeProbe(svc: FakeService, durable: boolean): BacklogProbe {
+  return {
+    source: durable ? 'fake durable queue' : 'fake in-process queue',
+    durable,
+    async read() {
+      const fails = svc.behavior.probeFails;
+      if (fails === 'read' || (fails === 'afterStop' && !svc.running)) throw new Error('fake: no answer');
+      if (!svc.running && !durable) throw new Error('the service has stopped');
+      return svc.reportedDepth();
+    },
+    async close() {},
+  };
+}
+
 export interface FakeLab {
   ports: LabPorts;
   /** Every service started, in order. */
@@ -160,19 +219,22 @@ export function fakeLab(behave: Partial<Record<LabMode, FakeBehavior>> = {}): Fa
       svc.done = admit;
       svc.error = svc.mode === 'shed' ? sent - admit : 0;
       svc.depth = svc.mode === 'queue' ? admit : 0;
-      const now = Date.now();
-      svc.timings = Array.from({ length: admit }, (_, i) => ({
-        id: `o${i}`,
-        acceptedAt: now,
-        processedAt: now + 5,
-      }));
+      svc.admitted = admit;
+      svc.acceptedAt = Date.now();
       hooks.onSecond?.(loadResult(opts, svc, sent, false).timeline[0] as LoadResult['timeline'][number]);
       if (await stopped(loadMs / 2)) return loadResult(opts, svc, sent, true);
-      svc.depth = svc.behavior.depthAfterLoad ?? 0;
+      svc.depth = 0;
+      svc.loadEndedAt = Date.now();
       return loadResult(opts, svc, sent, false);
     },
+    async openBacklogProbe({ natsUrl, metricsUrl }) {
+      const svc = byUrl(metricsUrl);
+      if (!svc) throw new Error(`no fake service at ${metricsUrl}`);
+      if (svc.behavior.probeFails === 'open') throw new Error('fake: NATS is down');
+      return fakeProbe(svc, natsUrl !== undefined);
+    },
     async readTimings({ dataDir }) {
-      return services.find((s) => s.dataDir === dataDir)?.timings ?? [];
+      return services.find((s) => s.dataDir === dataDir)?.timings() ?? [];
     },
   };
   return { ports, services, loads };

@@ -123,12 +123,22 @@ export function simulate(
       }),
     });
   }
+  // The probe reads what the scrapes saw, plus the watch's confirming zero half a second later.
+  const last = scrapes.at(-1) as ScrapeSample;
+  const readings = [
+    ...scrapes.map((s) => ({ atMs: s.atMs, depth: s.metrics?.queueDepth ?? null })),
+    { atMs: last.atMs + 500, depth: 0 },
+  ];
   const rec: ModeRecording = {
     mode,
     startedAt: T0,
     loadEndMs: arrivals.length * 1000,
-    watchEndMs: second * 1000 + 3,
+    watchEndMs: mode === 'queue' ? last.atMs + 500 : last.atMs,
     drained: true,
+    backlog:
+      mode === 'queue'
+        ? { source: 'simulated in-process queue', readings, afterStop: null }
+        : { source: 'none: shed mode has no queue', readings: [], afterStop: null },
     load: {
       summary: {
         durationMs: arrivals.length * 1000,

@@ -1,4 +1,5 @@
-import { sineDurationMs, sineRate } from './sine.js';
+import { BACKLOG_POLL_MS, DRAIN_CONFIRM_AFTER_LOAD_MS, MIN_WATCH_AFTER_LOAD_MS } from './backlog-watch.js';
+import { modelBacklogAt, sineDurationMs } from './sine.js';
 import type { LabSettings } from './types.js';
 
 /**
@@ -11,22 +12,12 @@ const STARTUP_S = { pglite: 10, postgres: 3 };
 const SHED_TAIL_S = 1.1;
 /** Per mode: stopping the service and reading its rows back. */
 const STOP_AND_READ_S = 1;
-/** The drain is seen at the next scrape, up to a second after the queue empties. */
-const SCRAPE_S = 1;
 
-/**
- * The orders still queued when the sine ends, for a queue that works `processRps` orders a second:
- * a fluid model of the backlog (arrivals minus capacity, never below zero), in 10 ms steps.
- */
+/** The orders still queued when the sine ends, by the fluid model of the settings. */
 export function expectedBacklogAtEnd(
   settings: Pick<LabSettings, 'minRps' | 'maxRps' | 'periodMs' | 'cycles' | 'processRps'>,
 ): number {
-  const stepMs = 10;
-  let backlog = 0;
-  for (let t = stepMs / 2; t < sineDurationMs(settings); t += stepMs) {
-    backlog = Math.max(0, backlog + ((sineRate(settings, t) - settings.processRps) * stepMs) / 1000);
-  }
-  return backlog;
+  return modelBacklogAt(settings, settings.processRps, sineDurationMs(settings));
 }
 
 /**
@@ -36,9 +27,11 @@ export function expectedBacklogAtEnd(
 export function plannedSeconds(settings: LabSettings): number {
   const load = sineDurationMs(settings) / 1000;
   const startup = settings.databaseUrl ? STARTUP_S.postgres : STARTUP_S.pglite;
+  // A drain is confirmed by two zero readings, the first at least 1 s after the load.
+  const confirmS = (DRAIN_CONFIRM_AFTER_LOAD_MS + BACKLOG_POLL_MS) / 1000;
   const drain = Math.min(
-    settings.drainTimeoutMs / 1000,
-    expectedBacklogAtEnd(settings) / settings.processRps + SCRAPE_S,
+    Math.max(settings.drainTimeoutMs, MIN_WATCH_AFTER_LOAD_MS) / 1000,
+    Math.max(confirmS, expectedBacklogAtEnd(settings) / settings.processRps + BACKLOG_POLL_MS / 1000),
   );
   return startup + 2 * load + SHED_TAIL_S + drain + 2 * STOP_AND_READ_S;
 }

@@ -22,15 +22,24 @@ function row(html: string, label: string): [string, string] {
 test('the summary table has a row per issue field, with both modes’ values', () => {
   const html = renderLabReport(result({ database: 'pglite', queue: 'in-process' }), SETTINGS);
   assert.deepEqual(row(html, 'requests sent'), ['500', '500']);
-  assert.deepEqual(row(html, 'accepted (2xx)'), ['340', '500']);
+  assert.deepEqual(row(html, 'accepted (2xx, as the load generator saw them)'), ['340', '500']);
+  assert.deepEqual(row(html, 'acknowledged (2xx, as the service counted them)'), ['340', '500']);
   assert.deepEqual(row(html, 'rejected (5xx)'), ['160', '0']);
   assert.deepEqual(row(html, 'processed (rows with processed_at)'), ['340', '500']);
   assert.deepEqual(row(html, 'rows in the database'), ['340', '500']);
-  assert.deepEqual(row(html, 'lost (accepted, never processed)'), ['0', '0']);
+  assert.deepEqual(row(html, 'lost (acknowledged, no row, not queued)'), ['0', '0']);
+  assert.deepEqual(row(html, 'still in JetStream after the stop'), [
+    'no queue',
+    'none: the in-process queue ends with the service',
+  ]);
+  assert.deepEqual(row(html, 'rejections predicted by the integral'), [
+    '159',
+    'none: queue mode sheds nothing',
+  ]);
   assert.deepEqual(row(html, 'HTTP p99'), ['60.0ms', '6.00ms']);
-  assert.deepEqual(row(html, 'peak backlog (orders)'), ['0', '160']);
-  assert.deepEqual(row(html, 'drain time, peak → empty'), ['0 s', '5 s']);
-  assert.deepEqual(row(html, 'drained before the watch ended'), ['yes', 'yes']);
+  assert.deepEqual(row(html, 'peak backlog (orders)'), ['no queue', '160']);
+  assert.deepEqual(row(html, 'drain time, last peak → empty'), ['no queue', '5 s']);
+  assert.deepEqual(row(html, 'drained before the watch ended'), ['no queue', 'yes']);
   assert.deepEqual(row(html, 'end-to-end p99'), ['20.0ms', '4.08s']);
   assert.deepEqual(row(html, 'work_done_total done'), ['340', '500']);
   for (const [label] of ROWS) row(html, label);
@@ -64,13 +73,16 @@ test('an undrained backlog is said in words, not left as a blank cell', () => {
   const html = renderLabReport(
     result({ database: 'pglite', queue: 'in-process' }, (rec) => ({
       ...rec,
-      scrapes: rec.scrapes.slice(0, 11),
+      backlog: { ...rec.backlog, readings: rec.backlog.readings.slice(0, 11) },
       drained: false,
     })),
     SETTINGS,
   );
-  assert.deepEqual(row(html, 'drain time, peak → empty'), ['0 s', 'not drained']);
-  assert.deepEqual(row(html, 'drained before the watch ended'), ['yes', 'no']);
-  assert.deepEqual(row(html, 'still in the queue at the end'), ['0', '105']);
-  assert.match(html, /had NOT drained when the watch ended after 20\.00s: 105 orders were still waiting/);
+  assert.deepEqual(row(html, 'drain time, last peak → empty'), ['no queue', 'not drained']);
+  assert.deepEqual(row(html, 'drained before the watch ended'), ['no queue', 'no']);
+  assert.deepEqual(row(html, 'backlog at the last reading'), ['no queue', '105']);
+  const line = /backlog had NOT drained when the watch ended, ([\d.]+) s after the load: (\d+) orders/.exec(
+    html,
+  );
+  assert.deepEqual([line?.[1], line?.[2]], ['3.5', '105'], 'watched 10 s → 13.5 s; 105 at the last reading');
 });

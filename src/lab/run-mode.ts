@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadOptions, SecondStats } from '../load/types.js';
 import { describeError, PeaklabError } from '../shared/errors.js';
-import type { LabPorts, ServiceHandle } from './ports.js';
+import { type BacklogWatch, MIN_WATCH_AFTER_LOAD_MS, startBacklogWatch } from './backlog-watch.js';
+import type { BacklogProbe, LabPorts, ServiceHandle } from './ports.js';
 import type { Progress } from './progress.js';
-import { type Scraper, startScraper } from './scraper.js';
-import { backlogDepth, serverLatencyByStatus } from './service-metrics.js';
+import { startScraper } from './scraper.js';
+import { serverLatencyByStatus } from './service-metrics.js';
 import { sineDurationMs, sineProfile } from './sine.js';
-import type { LabMode, LabSettings, ModeRecording, ScrapeSample } from './types.js';
+import type { LabMode, LabSettings, ModeRecording } from './types.js';
 
 /** The seed's order, templated per request by the load generator. */
 export const ORDER_BODY = '{"product_id": {{int 0 100}}, "count": {{int 1 5}}, "username": "{{username}}"}';
@@ -36,12 +37,6 @@ export function serviceArgs(mode: LabMode, ctx: ModeRunContext): string[] {
   return args;
 }
 
-function lastDepth(samples: readonly ScrapeSample[], afterMs: number): number | null {
-  const last = samples.at(-1);
-  if (!last || last.atMs < afterMs || !last.metrics) return null;
-  return backlogDepth(last.metrics);
-}
-
 /** Starts the orders service for one mode, with its own data directory, schema and stream. */
 export async function startModeService(mode: LabMode, ctx: ModeRunContext): Promise<ModeService> {
   const args = serviceArgs(mode, ctx);
@@ -54,29 +49,61 @@ export interface ModeService {
   handle: ServiceHandle;
 }
 
-/** Queue mode's "night": watch the scraped depth until the queue is empty, or the bound is reached. */
-async function watchDrain(
-  scraper: Scraper,
+/** Shed mode has no queue, so no backlog to read. */
+const NO_QUEUE = 'none: shed mode has no queue';
+
+/** Queue mode's probe, opened before the load so its readings cover the whole mode. */
+async function openProbe(ctx: ModeRunContext, service: ServiceHandle): Promise<BacklogProbe> {
+  try {
+    return await ctx.ports.openBacklogProbe({
+      natsUrl: ctx.settings.natsUrl,
+      stream: ctx.stream,
+      metricsUrl: `${service.url}/metrics`,
+    });
+  } catch (err) {
+    throw new PeaklabError('PL_LAB_FAILED', `queue mode: cannot read the backlog: ${describeError(err)}`, {
+      cause: err,
+    });
+  }
+}
+
+/**
+ * Queue mode's "night": keep reading the backlog until it reads 0 twice in a row at least 1 s after
+ * the load ended, or until --drain-timeout after the load (never shorter than those two readings take).
+ */
+function watchDrain(
+  watch: BacklogWatch,
   ctx: ModeRunContext,
   loadEndMs: number,
   seen: Record<string, number>,
   signal: AbortSignal,
 ): Promise<boolean> {
-  const deadline = Date.now() + ctx.settings.drainTimeoutMs;
-  while (Date.now() < deadline && !signal.aborted) {
-    const depth = lastDepth(scraper.samples, loadEndMs);
-    if (depth === 0) return true;
+  const deadline = loadEndMs + Math.max(ctx.settings.drainTimeoutMs, MIN_WATCH_AFTER_LOAD_MS);
+  return watch.untilDrained(loadEndMs, deadline, signal, (r) =>
     ctx.progress.update({
       phase: 'queue: draining',
       elapsedS: ctx.elapsedS(),
       totalS: ctx.totalS,
       rate: 0,
       status: seen,
-      queueDepth: depth,
-    });
-    await sleep(200);
+      queueDepth: r.depth,
+    }),
+  );
+}
+
+/** A durable queue's backlog once the service has stopped: what it left for the next worker. */
+async function readAfterStop(probe: BacklogProbe | undefined, mode: LabMode): Promise<number | null> {
+  if (!probe?.durable) return null;
+  try {
+    return await probe.read(AbortSignal.timeout(5_000));
+  } catch (err) {
+    // Without this count, orders left in the stream would look lost: no result beats a wrong one.
+    throw new PeaklabError(
+      'PL_LAB_FAILED',
+      `${mode} mode: cannot read the queue's backlog after the stop: ${describeError(err)}`,
+      { cause: err },
+    );
   }
-  return false;
 }
 
 function loadOptions(url: string, settings: LabSettings): LoadOptions {
@@ -140,9 +167,9 @@ function watchExit(mode: LabMode, service: ServiceHandle, outer: AbortSignal | u
 }
 
 /**
- * One mode, on a started service: scrape it every second while the sine load runs, keep watching
- * (queue mode) until the backlog has drained or the bound is reached, stop the service, then read
- * every order row from its database.
+ * One mode, on a started service: scrape it every second and (queue mode) read its backlog every
+ * 0.5 s while the sine load runs; keep watching until the backlog has drained or the bound is reached;
+ * stop the service; read what a durable queue still holds; then read every order row from its database.
  */
 export async function runMode(
   mode: LabMode,
@@ -150,21 +177,29 @@ export async function runMode(
   { args, handle: service }: ModeService,
 ): Promise<ModeRecording> {
   const { settings, ports, progress } = ctx;
+  const life = watchExit(mode, service, ctx.signal);
+  const probe =
+    mode === 'queue'
+      ? await openProbe(ctx, service).catch(async (err: unknown) => {
+          life.release();
+          await service.stop();
+          throw err;
+        })
+      : undefined;
   const startedAt = Date.now();
   const scraper = startScraper({ url: `${service.url}/metrics`, startedAt });
-  const life = watchExit(mode, service, ctx.signal);
+  const watch = probe ? startBacklogWatch(probe, startedAt) : undefined;
   try {
     const seen: Record<string, number> = {};
     const onSecond = (s: SecondStats) => {
       for (const [k, v] of Object.entries(s.status)) seen[k] = (seen[k] ?? 0) + v;
-      const last = scraper.samples.at(-1)?.metrics;
       progress.update({
         phase: `${mode}: load`,
         elapsedS: ctx.elapsedS(),
         totalS: ctx.totalS,
         rate: s.started,
         status: seen,
-        queueDepth: mode === 'queue' && last ? backlogDepth(last) : null,
+        queueDepth: watch?.readings.at(-1)?.depth ?? null,
       });
     };
     const load = await ports
@@ -178,15 +213,16 @@ export async function runMode(
     life.check();
     const loadEndMs = Date.now() - startedAt;
     // Shed: one more whole second, so the last second's counters are in a scrape.
-    const drained =
-      mode === 'queue'
-        ? await watchDrain(scraper, ctx, loadEndMs, seen, life.signal)
-        : await sleep(1100, true, { signal: life.signal }).catch(() => false);
+    const drained = watch
+      ? await watchDrain(watch, ctx, loadEndMs, seen, life.signal)
+      : await sleep(1100, true, { signal: life.signal }).catch(() => false);
     life.check();
     scraper.stop();
+    await watch?.stop();
     await scraper.scrapeNow();
     const watchEndMs = Date.now() - startedAt;
     await life.stop();
+    const afterStop = await readAfterStop(probe, mode);
     const timings = await ports.readTimings({
       databaseUrl: settings.databaseUrl,
       dataDir: ctx.dataDir,
@@ -199,6 +235,11 @@ export async function runMode(
       loadEndMs,
       watchEndMs,
       drained,
+      backlog: {
+        source: probe?.source ?? NO_QUEUE,
+        readings: watch ? [...watch.readings] : [],
+        afterStop,
+      },
       load: { summary, latency, serviceTime, timeline },
       scrapes: scraper.samples,
       timings,
@@ -211,8 +252,10 @@ export async function runMode(
     };
   } finally {
     scraper.stop();
+    await watch?.stop();
     life.release();
     // Idempotent: a no-op when it already stopped above.
     await service.stop();
+    await probe?.close().catch(() => {});
   }
 }

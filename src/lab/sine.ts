@@ -32,3 +32,39 @@ function integrate(shape: SineShape, fromMs: number, toMs: number, f: (rate: num
   for (let t = fromMs + stepMs / 2; t < toMs; t += stepMs) sum += f(sineRate(shape, t));
   return (sum * stepMs) / 1000;
 }
+
+/**
+ * The backlog a queue that works `capacity` orders a second holds `untilMs` after the start: a fluid
+ * model (arrivals R(t) minus capacity, never below zero) in 10 ms steps. A prediction from the
+ * settings, for comparison with the backlog the run measures.
+ */
+export function modelBacklogAt(shape: SineShape, capacity: number, untilMs: number): number {
+  const stepMs = 10;
+  let backlog = 0;
+  for (let t = stepMs / 2; t < untilMs; t += stepMs) {
+    backlog = Math.max(0, backlog + ((sineRate(shape, t) - capacity) * stepMs) / 1000);
+  }
+  return backlog;
+}
+
+/**
+ * The fluid model's backlog over the run and the drain after it (no arrivals once the sine ends), every
+ * `stepMs`, until it is empty after the load.
+ */
+export function modelBacklogSeries(
+  shape: SineShape,
+  capacity: number,
+  stepMs = 50,
+): Array<{ atMs: number; depth: number }> {
+  const end = sineDurationMs(shape);
+  const out: Array<{ atMs: number; depth: number }> = [];
+  const inner = 10;
+  let backlog = 0;
+  for (let t = 0; t < end || backlog > 0; t += inner) {
+    const arriving = t < end ? sineRate(shape, t + inner / 2) : 0;
+    backlog = Math.max(0, backlog + ((arriving - capacity) * inner) / 1000);
+    if ((t + inner) % stepMs === 0) out.push({ atMs: t + inner, depth: backlog });
+    if (t > end + 3_600_000) break;
+  }
+  return out;
+}

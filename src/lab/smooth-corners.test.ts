@@ -13,8 +13,14 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { PEAKLAB_BIN } from '../shared/child-service.js';
 import { needChromium } from '../testing/browser.js';
+import { METRICS_BACKLOG_SOURCE } from './backlog-probes.js';
 import { checkReportInBrowser } from './browser-check.testing.js';
-import { assertSeedFindings, readResults } from './checks.testing.js';
+import {
+  assertAnswersQuoteTheCounts,
+  assertAnswersQuoteTheRun,
+  assertSeedFindings,
+  readResults,
+} from './checks.testing.js';
 import type { LabResult } from './types.js';
 
 const REPO = dirname(dirname(PEAKLAB_BIN));
@@ -105,14 +111,11 @@ test('shed refuses what the integral predicts; queue refuses and loses nothing, 
   assertSeedFindings(ran().result);
 });
 
-test('the answers are generated from this run: they quote its numbers', () => {
+test('the answers quote this run’s numbers, each traced to results.json, and say what each claim rests on', () => {
   const { result } = ran();
-  const text = result.answers.map((a) => [...a.paragraphs, ...(a.items ?? [])].join(' ')).join(' ');
-  const shed = result.modes.shed.summary;
-  const queue = result.modes.queue.summary;
-  assert.ok(text.includes(`refused ${shed.rejected.toLocaleString('en-US')} orders`));
-  assert.ok(text.includes(`would have lost those ${queue.peakBacklog}`), 'the embedded queue caveat');
-  assert.ok(text.includes(`processed ${queue.processed.toLocaleString('en-US')}`));
+  assertAnswersQuoteTheRun(result);
+  assertAnswersQuoteTheCounts(result);
+  assert.equal(result.modes.queue.backlogSource, METRICS_BACKLOG_SOURCE);
   const p99 = result.modes.queue.serverLatency['200']?.p99Ms;
   assert.ok(p99 !== null && p99 !== undefined, 'the service’s own latency of 200s was scraped');
 });

@@ -1,6 +1,8 @@
-import { backlogDepth } from './service-metrics.js';
+import { drainedAtMs } from './backlog-watch.js';
+import { cycleExtremes } from './cycles.js';
+import { modelBacklogSeries, predictedRejections } from './sine.js';
 import { maxOf, percentileSorted, round, roundOrNull } from './stats.js';
-import type { ModeRecording, ModeSecond, ModeSummary, ServiceMetrics } from './types.js';
+import type { LabSettings, ModeRecording, ModeSecond, ModeSummary, ServiceMetrics } from './types.js';
 
 /** A 5xx is the service refusing the order (the seed's 500 "server-kaput", or 503 with --shed-status). */
 export function isRejection(status: string): boolean {
@@ -15,43 +17,57 @@ interface Backlog {
 }
 
 /**
- * The backlog from the scraped queue depth: its peak; the drain time, from the last peak (the top of the
- * final busy stretch, where the depth stayed above a tenth of the peak) to an empty queue, the seed's
- * "night"; and how long after the load ended the queue was empty. Null: it never drained.
+ * The backlog from the probe's readings: its peak; the drain time, from the last cycle's peak to the
+ * first of the zeros that confirmed the drain (the seed's "night" after the last day); and how long
+ * after the load that was. Null: not drained (or, in shed mode, no queue).
  */
-export function backlogOf(rec: ModeRecording): Backlog {
-  const points = rec.scrapes.flatMap((s) =>
-    s.metrics ? [{ atMs: s.atMs, depth: backlogDepth(s.metrics) }] : [],
-  );
+export function backlogOf(rec: ModeRecording, shape: Pick<LabSettings, 'periodMs' | 'cycles'>): Backlog {
+  if (rec.mode === 'shed')
+    return { peak: 0, peakAtSecond: null, drainSeconds: null, drainAfterLoadSeconds: null };
   let peak = 0;
   let peakAt: number | null = null;
-  for (const p of points) {
-    if (p.depth > peak) {
-      peak = p.depth;
-      peakAt = p.atMs;
+  for (const r of rec.backlog.readings) {
+    if (r.depth !== null && r.depth > peak) {
+      peak = r.depth;
+      peakAt = r.atMs;
     }
   }
-  if (peakAt === null) {
-    const empty = points.find((p) => p.atMs >= rec.loadEndMs);
-    return { peak: 0, peakAtSecond: null, drainSeconds: 0, drainAfterLoadSeconds: empty ? 0 : null };
-  }
-  const drainedIdx = points.findIndex((p) => p.atMs >= rec.loadEndMs && p.depth === 0);
-  const base = { peak, peakAtSecond: round(peakAt / 1000, 1) };
-  if (drainedIdx < 0) return { ...base, drainSeconds: null, drainAfterLoadSeconds: null };
-  const drainedAt = (points[drainedIdx] as { atMs: number }).atMs;
-  const low = peak / 10;
-  let i = drainedIdx - 1;
-  while (i >= 0 && (points[i]?.depth ?? 0) <= low) i--;
-  let lastPeak = points[i] ?? { atMs: peakAt, depth: peak };
-  for (; i >= 0 && (points[i]?.depth ?? 0) > low; i--) {
-    const p = points[i] as { atMs: number; depth: number };
-    if (p.depth >= lastPeak.depth) lastPeak = p;
-  }
+  const base = { peak, peakAtSecond: peakAt === null ? null : round(peakAt / 1000, 1) };
+  const drainedAt = rec.drained ? drainedAtMs(rec.backlog.readings, rec.loadEndMs) : null;
+  if (drainedAt === null) return { ...base, drainSeconds: null, drainAfterLoadSeconds: null };
+  const drainAfterLoadSeconds = round(Math.max(0, drainedAt - rec.loadEndMs) / 1000, 1);
+  const lastPeakAt =
+    cycleExtremes(rec.backlog.readings, shape.periodMs, shape.cycles).peakAtMs.at(-1) ?? peakAt;
+  if (peak === 0 || lastPeakAt === null || lastPeakAt === undefined)
+    return { ...base, drainSeconds: 0, drainAfterLoadSeconds };
   return {
     ...base,
-    drainSeconds: round((drainedAt - lastPeak.atMs) / 1000, 1),
-    drainAfterLoadSeconds: round(Math.max(0, drainedAt - rec.loadEndMs) / 1000, 1),
+    drainSeconds: round(Math.max(0, drainedAt - lastPeakAt) / 1000, 1),
+    drainAfterLoadSeconds,
   };
+}
+
+/**
+ * Mean orders processed per second over the seconds the workers never ran out of work: a backlog was
+ * read in that second and in the next one.
+ */
+function processedWhileBacklogged(timeline: readonly ModeSecond[]): number | null {
+  const busy: number[] = [];
+  for (let i = 0; i + 1 < timeline.length; i++) {
+    const row = timeline[i] as ModeSecond;
+    if ((row.backlog ?? 0) > 0 && (timeline[i + 1]?.backlog ?? 0) > 0 && row.workDone !== null) {
+      busy.push(row.workDone);
+    }
+  }
+  return busy.length === 0 ? null : round(busy.reduce((a, b) => a + b, 0) / busy.length, 1);
+}
+
+/** The 2xx answers the service counted itself (http_requests_total), or null without a final scrape. */
+function acknowledgedBy(last: ServiceMetrics | null): number | null {
+  if (!last) return null;
+  let n = 0;
+  for (const [status, count] of Object.entries(last.httpByStatus)) if (/^2\d\d$/.test(status)) n += count;
+  return n;
 }
 
 /** The last successful scrape: the service's final counters. */
@@ -63,38 +79,63 @@ export function lastMetrics(rec: ModeRecording): ServiceMetrics | null {
   return null;
 }
 
+/**
+ * One mode's summary: the load generator's counts and latency, the backlog as the probe read it, and
+ * the rows. `lost` is counted only from the database: acknowledged orders (the larger of the client's
+ * and the service's 2xx count, so neither side's miss hides one) minus the processed rows minus what a
+ * durable queue still held after the stop.
+ */
 export function summarize(
   rec: ModeRecording,
   timeline: readonly ModeSecond[],
-  predicted: number,
+  settings: LabSettings,
 ): ModeSummary {
   const { summary, latency, serviceTime } = rec.load;
   let rejected = 0;
   for (const [status, n] of Object.entries(summary.status)) if (isRejection(status)) rejected += n;
   const processedTimings = rec.timings.filter((t) => t.processedAt !== null);
   const e2e = processedTimings.map((t) => (t.processedAt as number) - t.acceptedAt).sort((a, b) => a - b);
-  const backlog = backlogOf(rec);
+  const backlog = backlogOf(rec, settings);
   const last = lastMetrics(rec);
   const accepted = summary.ok;
+  const acknowledged = acknowledgedBy(last);
+  const queued = rec.mode === 'queue';
+  const measuredCycles = cycleExtremes(rec.backlog.readings, settings.periodMs, settings.cycles);
+  const modelled = queued
+    ? cycleExtremes(modelBacklogSeries(settings, settings.processRps), settings.periodMs, settings.cycles)
+    : { peaks: [], lows: [] };
+  const tenth = (v: number | null) => (v === null ? null : round(v, 1));
+  const lastReading = rec.backlog.readings.findLast((r) => r.depth !== null)?.depth ?? null;
   return {
     sent: summary.started,
     accepted,
     rejected,
     failed: Math.max(0, summary.failed - rejected),
     dropped: summary.dropped,
+    acknowledged,
     processed: processedTimings.length,
     rows: rec.timings.length,
-    lost: Math.max(0, accepted - processedTimings.length),
-    predictedRejected: round(predicted, 1),
+    queuedAfterStop: rec.backlog.afterStop,
+    lost: Math.max(
+      0,
+      Math.max(accepted, acknowledged ?? 0) - processedTimings.length - (rec.backlog.afterStop ?? 0),
+    ),
+    predictedRejected: queued ? null : round(predictedRejections(settings, settings.rpsLimit), 1),
     httpP50Ms: round(latency.percentiles.p50 ?? 0, 2),
     httpP99Ms: round(latency.percentiles.p99 ?? 0, 2),
     httpMaxMs: round(latency.maxMs, 2),
     serviceTimeP99Ms: round(serviceTime.percentiles.p99 ?? 0, 2),
     peakBacklog: backlog.peak,
     peakBacklogAtSecond: backlog.peakAtSecond,
-    // Watching saw it empty, and the scrapes agree: both use backlogDepth.
-    drained: rec.drained && backlog.drainSeconds !== null,
-    backlogAtEnd: last ? backlogDepth(last) : 0,
+    peakQueueDepth: maxOf(timeline.map((r) => r.queueDepth)) ?? 0,
+    backlogSeconds: timeline.filter((r) => (r.backlog ?? 0) > 0).length,
+    backlogPeaks: queued ? measuredCycles.peaks : [],
+    backlogLows: queued ? measuredCycles.lows : [],
+    predictedBacklogPeaks: modelled.peaks.map(tenth),
+    predictedBacklogLows: modelled.lows.map(tenth),
+    processedPerSWhileBacklogged: queued ? processedWhileBacklogged(timeline) : null,
+    drained: queued ? rec.drained && backlog.drainSeconds !== null : true,
+    backlogAtEnd: queued ? lastReading : 0,
     drainSeconds: backlog.drainSeconds,
     drainAfterLoadSeconds: backlog.drainAfterLoadSeconds,
     e2eP50Ms: roundOrNull(percentileSorted(e2e, 50), 1),

@@ -7,14 +7,19 @@ function ms(v: number | null): string {
 
 function drain(s: ModeSummary): string {
   if (s.peakBacklog === 0) return '';
-  return s.drainSeconds === null ? ', NOT drained' : `, drained ${s.drainSeconds}s after its last peak`;
+  return s.drained
+    ? `, drained ${s.drainSeconds}s after its last peak`
+    : `, NOT drained (${s.backlogAtEnd ?? 'unknown'} waiting)`;
 }
 
 function line(mode: string, s: ModeSummary): string {
+  const predicted = s.predictedRejected === null ? '' : ` (predicted ${Math.round(s.predictedRejected)})`;
+  const queued = s.queuedAfterStop ? `  still in JetStream ${s.queuedAfterStop}` : '';
+  const backlog = mode === 'queue' ? `  backlog peak ${s.peakBacklog}${drain(s)}` : '';
   return (
-    `${mode.padEnd(5)}  sent ${s.sent}  accepted ${s.accepted}  rejected ${s.rejected} ` +
-    `(predicted ${Math.round(s.predictedRejected)})  processed ${s.processed}  lost ${s.lost}  ` +
-    `HTTP p99 ${ms(s.httpP99Ms)}  backlog peak ${s.peakBacklog}${drain(s)}  end-to-end p99 ${ms(s.e2eP99Ms)}`
+    `${mode.padEnd(5)}  sent ${s.sent}  accepted ${s.accepted}  rejected ${s.rejected}${predicted}  ` +
+    `processed ${s.processed}${queued}  lost ${s.lost}  HTTP p99 ${ms(s.httpP99Ms)}${backlog}  ` +
+    `end-to-end p99 ${ms(s.e2eP99Ms)}`
   );
 }
 

@@ -9,6 +9,20 @@ function scrapeSlots(rec: ModeRecording): Map<number, ServiceMetrics> {
   return slots;
 }
 
+/**
+ * The highest backlog read in each second (readings come every half second), so the chart's peak is
+ * the summary's; null when every reading of that second failed or none was taken.
+ */
+function backlogBySecond(rec: ModeRecording): Map<number, number | null> {
+  const out = new Map<number, number | null>();
+  for (const r of rec.backlog.readings) {
+    const second = Math.floor(r.atMs / 1000);
+    const had = out.get(second) ?? null;
+    out.set(second, r.depth === null ? had : Math.max(had ?? 0, r.depth));
+  }
+  return out;
+}
+
 /** Orders processed in each second after the start, with their accepted→processed latencies (ms). */
 function e2eBySecond(rec: ModeRecording): Map<number, number[]> {
   const out = new Map<number, number[]>();
@@ -96,6 +110,7 @@ function scaled(v: number | null, factor: number): number | null {
 export function buildTimeline(rec: ModeRecording, length = timelineLength(rec)): ModeSecond[] {
   const slots = scrapeSlots(rec);
   const e2e = e2eBySecond(rec);
+  const backlog = backlogBySecond(rec);
   const rows: ModeSecond[] = [];
   for (let second = 0; second < length; second++) {
     const load = rec.load.timeline[second];
@@ -112,6 +127,7 @@ export function buildTimeline(rec: ModeRecording, length = timelineLength(rec)):
       workError: delta(slots, second, (m) => m.workError),
       serverStatus: statusDelta(slots, second),
       queueDepth: gaugeAt(slots, second, backlogDepth),
+      backlog: backlog.get(second) ?? null,
       inflight: gaugeAt(slots, second, (m) => m.inflight),
       processed: lat.length,
       e2eP50Ms: percentileSorted(lat, 50),

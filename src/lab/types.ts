@@ -57,6 +57,12 @@ export interface ScrapeSample {
   metrics: ServiceMetrics | null;
 }
 
+/** One reading of the backlog probe, `atMs` after the load started; `depth` is null when the read failed. */
+export interface BacklogReading {
+  atMs: number;
+  depth: number | null;
+}
+
 export interface OrderTiming {
   id: string;
   acceptedAt: number;
@@ -71,7 +77,14 @@ export interface ModeRecording {
   loadEndMs: number;
   /** When watching stopped (after the drain, in queue mode), in ms after the load started. */
   watchEndMs: number;
+  /** Queue mode: the probe read 0 twice in a row, at least 1 s after the load ended. Shed: true. */
   drained: boolean;
+  /**
+   * Queue mode's backlog as the probe read it, every 0.5 s from the load's start to the end of the
+   * watch; `afterStop` is a durable queue's backlog read once the service had stopped (null: none).
+   * Shed mode has no queue: no readings.
+   */
+  backlog: { source: string; readings: BacklogReading[]; afterStop: number | null };
   load: {
     summary: LoadSummary;
     latency: LatencySummary;
@@ -97,7 +110,10 @@ export interface ModeSecond {
   workError: number | null;
   /** Responses by status in this second, as the service counted them (http_requests_total); null: a gap. */
   serverStatus: Record<string, number> | null;
+  /** orders_queue_depth as scraped (with JetStream the service samples it once a second). */
   queueDepth: number | null;
+  /** The highest backlog the probe read in this second (see ModeAnalysis.backlogSource). */
+  backlog: number | null;
   inflight: number | null;
   processed: number;
   e2eP50Ms: number | null;
@@ -119,21 +135,44 @@ export interface ModeSummary {
   /** Other failures: 4xx, other statuses and transport errors. */
   failed: number;
   dropped: number;
+  /** Orders the service answered 2xx, by its own http_requests_total (null: no final scrape). */
+  acknowledged: number | null;
   processed: number;
   /** Rows in the orders table, processed or not. */
   rows: number;
+  /** Orders still in a durable queue (JetStream) after the service stopped; null: nothing outlives it. */
+  queuedAfterStop: number | null;
+  /**
+   * Acknowledged orders (the larger of the client's and the service's 2xx count) with no processed row
+   * in the database and not in a durable queue after the stop. Counted from the rows, never guessed.
+   */
   lost: number;
-  predictedRejected: number;
+  /** ∫ max(0, R(t) − limit) dt: the shed's refusals, predicted from the settings; null in queue mode. */
+  predictedRejected: number | null;
   httpP50Ms: number;
   httpP99Ms: number;
   httpMaxMs: number;
   serviceTimeP99Ms: number;
+  /** The backlog probe's highest reading, and when. */
   peakBacklog: number;
   peakBacklogAtSecond: number | null;
-  /** Whether the backlog was empty when watching stopped (always true in shed mode: it has none). */
+  /** orders_queue_depth's highest scraped value. */
+  peakQueueDepth: number;
+  /** Seconds of the timeline in which some backlog reading was above 0. */
+  backlogSeconds: number;
+  /** Each sine cycle's highest backlog reading; null: no reading in that cycle. */
+  backlogPeaks: Array<number | null>;
+  /** The lowest reading after each cycle's peak, before the next peak (the last: after the load). */
+  backlogLows: Array<number | null>;
+  /** The same two from a fluid model of the settings (arrivals minus --process-rps): a prediction. */
+  predictedBacklogPeaks: Array<number | null>;
+  predictedBacklogLows: Array<number | null>;
+  /** Mean orders processed per second over the seconds a backlog waited: the capacity as measured. */
+  processedPerSWhileBacklogged: number | null;
+  /** Queue mode: the probe read 0 twice in a row, at least 1 s after the load ended. Shed: true. */
   drained: boolean;
-  /** Orders still in the queue at the final scrape. */
-  backlogAtEnd: number;
+  /** The probe's last successful reading before the service was stopped; null: none succeeded. */
+  backlogAtEnd: number | null;
   drainSeconds: number | null;
   drainAfterLoadSeconds: number | null;
   e2eP50Ms: number | null;
@@ -157,20 +196,36 @@ export interface ModeAnalysis {
   summary: ModeSummary;
   timeline: ModeSecond[];
   serverLatency: ModeRecording['serverLatency'];
+  /** What the backlog readings are (queue mode), or why there are none (shed mode). */
+  backlogSource: string;
   /** POST /orders responses by status over the whole mode, from the service's final scrape. */
   serverStatus: Record<string, number>;
   service: ModeRecording['service'];
 }
 
+/**
+ * What a sentence of an answer rests on. measured: this run's numbers; design: how the service is built,
+ * not tested by this run; model: computed from the settings, a prediction; method: what the lab did or
+ * suggests, no claim about the service.
+ */
+export type ClaimBasis = 'measured' | 'design' | 'model' | 'method';
+
+export interface Claim {
+  basis: ClaimBasis;
+  text: string;
+  /** Every number the text quotes, by its path in results.json ("modes.queue.summary.lost"). */
+  figures: Record<string, number | null>;
+}
+
 export interface Answer {
   question: string;
-  paragraphs: string[];
-  /** A list after the paragraphs (the metrics of question 3). */
-  items?: string[];
+  paragraphs: Claim[];
+  /** A list after the paragraphs (what can go wrong; the metrics of question 3). */
+  items?: Claim[];
 }
 
 export interface LabResult {
-  schema: 'peaklab.lab-result/v1';
+  schema: 'peaklab.lab-result/v2';
   experiment: 'smooth-corners';
   startedAt: string;
   settings: Omit<LabSettings, 'databaseUrl' | 'natsUrl' | 'open'>;
