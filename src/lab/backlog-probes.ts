@@ -5,10 +5,10 @@
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { parsePromText } from '../scrape/mod.js';
 import { describeError, PeaklabError } from '../shared/errors.js';
 import { unlessAborted } from './backlog-watch.js';
 import type { BacklogProbe } from './ports.js';
-import { parsePromText } from './prom-text.js';
 import { type FetchText, fetchTextWithUndici } from './scraper.js';
 import { backlogDepth, serviceMetrics } from './service-metrics.js';
 
