@@ -22,7 +22,15 @@ import { loadAverage, PEAKLAB_BIN, run, startBareServer } from './load-tools.js'
  *   node dist/bench/load-profile.js [--seconds=5] [--connections=50] [-- extra peaklab flags]
  */
 type Part = 'transport' | 'scheduling' | 'recording' | 'templating' | 'gc' | 'runtime' | 'start-up';
-const PARTS: readonly Part[] = ['transport', 'scheduling', 'recording', 'templating', 'gc', 'runtime', 'start-up'];
+const PARTS: readonly Part[] = [
+  'transport',
+  'scheduling',
+  'recording',
+  'templating',
+  'gc',
+  'runtime',
+  'start-up',
+];
 
 interface ProfileNode {
   id: number;
@@ -47,7 +55,9 @@ export function partOf(fn: string, url: string): Part | 'idle' | undefined {
     return 'recording';
   if (/\/load\/(engine)\.js$/.test(url)) return 'scheduling';
   if (
-    /\/load\/(http-transport|http-client|http-connection|http-parser|grpc-transport|transport)\.js$/.test(url) ||
+    /\/load\/(http-transport|http-client|http-connection|http-parser|grpc-transport|transport)\.js$/.test(
+      url,
+    ) ||
     url.includes('/undici/') ||
     url.includes('@grpc') ||
     url.startsWith('wasm://') ||
@@ -55,7 +65,8 @@ export function partOf(fn: string, url: string): Part | 'idle' | undefined {
   )
     return 'transport';
   // Module loading, option parsing, the CLI and the reports: once per run, whatever its length.
-  if (/^node:(fs|internal\/(modules|bootstrap|fs|url|main))/.test(url) || !url.startsWith('node:')) return 'start-up';
+  if (/^node:(fs|internal\/(modules|bootstrap|fs|url|main))/.test(url) || !url.startsWith('node:'))
+    return 'start-up';
   // Other node internals (events, buffers, timers, task queues) count for whoever called them.
   return undefined;
 }

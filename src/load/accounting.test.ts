@@ -70,9 +70,21 @@ function assertPrintedEverywhere(r: LoadResult, liveJtl: string, why: string): v
   ] as const) {
     const count = (f: (row: [string, string]) => boolean) => rows.filter(f).length;
     assert.equal(rows.length, s.scheduled, `${why}: ${name} rows`);
-    assert.equal(count(([c]) => c === 'dropped'), s.dropped, `${why}: ${name} dropped`);
-    assert.equal(count(([c]) => c === 'unfinished'), unfinished, `${why}: ${name} unfinished`);
-    assert.equal(count(([, ok]) => ok === 'true'), s.ok, `${why}: ${name} ok`);
+    assert.equal(
+      count(([c]) => c === 'dropped'),
+      s.dropped,
+      `${why}: ${name} dropped`,
+    );
+    assert.equal(
+      count(([c]) => c === 'unfinished'),
+      unfinished,
+      `${why}: ${name} unfinished`,
+    );
+    assert.equal(
+      count(([, ok]) => ok === 'true'),
+      s.ok,
+      `${why}: ${name} ok`,
+    );
     assert.equal(
       count(([c, ok]) => ok === 'false' && c !== 'dropped' && c !== 'unfinished'),
       s.failed,

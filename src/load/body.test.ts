@@ -90,7 +90,12 @@ test('templating only where asked: {{"{{"}} sends a literal {{, and --template-b
     );
     server.seen.length = 0;
     // A file is sent as it is, "{{seq}}" and all ...
-    const raw = await runLoad({ target: `${server.url}/`, body: `@${file}`, rate: 'constant:20', requests: 1 });
+    const raw = await runLoad({
+      target: `${server.url}/`,
+      body: `@${file}`,
+      rate: 'constant:20',
+      requests: 1,
+    });
     assert.equal(raw.summary.ok, 1);
     assert.equal(server.seen[0]?.body.toString('utf8'), '{"n":{{seq}},"raw":"{{nope}}"}\n');
     server.seen.length = 0;
@@ -102,9 +107,18 @@ test('templating only where asked: {{"{{"}} sends a literal {{, and --template-b
       rate: 'constant:20',
       requests: 1,
     }).catch((e: Error) => e);
-    assert.ok(filled instanceof Error && /unknown template \{\{nope\}\}/.test(filled.message), String(filled));
+    assert.ok(
+      filled instanceof Error && /unknown template \{\{nope\}\}/.test(filled.message),
+      String(filled),
+    );
     writeFileSync(file, '{"n":{{seq}}}');
-    const ok = await runLoad({ target: `${server.url}/`, body: `@${file}`, templateBody: true, rate: 'constant:20', requests: 2 });
+    const ok = await runLoad({
+      target: `${server.url}/`,
+      body: `@${file}`,
+      templateBody: true,
+      rate: 'constant:20',
+      requests: 2,
+    });
     assert.equal(ok.summary.ok, 2);
     assert.deepEqual(server.seen.map((s) => s.body.toString('utf8')).sort(), ['{"n":0}', '{"n":1}']);
   } finally {

@@ -55,7 +55,9 @@ for (const protocol of ['http', 'grpc'] as const) {
           const url =
             protocol === 'http' ? `http://127.0.0.1:${target.port}/` : `grpc://127.0.0.1:${target.port}`;
           const grpcArgs =
-            protocol === 'grpc' ? ['--proto', proto, '--call', 'counter.Counter/Add', '--data', '{"value":1}'] : [];
+            protocol === 'grpc'
+              ? ['--proto', proto, '--call', 'counter.Counter/Add', '--data', '{"value":1}']
+              : [];
           const out = join(dir, `${protocol}-${model}-${threads}-${seed}-${round}.json`);
           const killAtMs = Math.round(100 + rnd() * 900);
           const why = `seed ${seed}, round ${round}, killed at ${killAtMs} ms`;
@@ -81,6 +83,13 @@ for (const protocol of ['http', 'grpc'] as const) {
             const result = JSON.parse(readFileSync(out, 'utf8')) as LoadResult;
             assertAccounting(result, why);
             assert.ok(result.summary.failed > 0, `${why}: failures after the kill are counted`);
+            // The targets only ever answer 200 / OK: any other status is a transport failure
+            // miscounted as a response.
+            assert.deepEqual(
+              Object.keys(result.summary.status).filter((k) => k !== '200' && k !== 'OK'),
+              [],
+              `${why}: ${JSON.stringify(result.summary.status)}`,
+            );
             for (const kind of Object.keys(result.summary.errors))
               assert.match(kind, KNOWN_KINDS, `${why}: ${JSON.stringify(result.summary.errors)}`);
           } finally {

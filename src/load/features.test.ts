@@ -132,7 +132,17 @@ test('Ctrl+C (SIGINT) on the CLI prints the report and thresholds so far, then e
     for (const threshold of ['p99<10s', 'p99<1us']) {
       const child = spawn(
         process.execPath,
-        [PEAKLAB_BIN, 'load', `${server.url}/`, '--rate', 'constant:100', '--duration', '60s', '--threshold', threshold],
+        [
+          PEAKLAB_BIN,
+          'load',
+          `${server.url}/`,
+          '--rate',
+          'constant:100',
+          '--duration',
+          '60s',
+          '--threshold',
+          threshold,
+        ],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let out = '';

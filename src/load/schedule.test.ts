@@ -54,9 +54,15 @@ test('a server that answers at once leaves no drain second, and the progress lin
   const server = await startServer();
   try {
     const r = await runLoad({ target: `${server.url}/`, rate: 'constant:50', durationMs: 2000 });
-    assert.equal(r.timeline.length, 2, JSON.stringify(r.timeline.map((s) => [s.second, s.phase, s.completed])));
+    assert.equal(
+      r.timeline.length,
+      2,
+      JSON.stringify(r.timeline.map((s) => [s.second, s.phase, s.completed])),
+    );
     assert.equal(r.summary.achievedRate, 50);
-    const tty = await runCli(['load', `${server.url}/`, '--rate', 'constant:50', '--duration', '2s'], { tty: true });
+    const tty = await runCli(['load', `${server.url}/`, '--rate', 'constant:50', '--duration', '2s'], {
+      tty: true,
+    });
     assert.equal(tty.code, 0, tty.err);
     const lines = tty.out.split('\r\u001b[2K').filter((s) => s.startsWith('  '));
     assert.deepEqual(
@@ -75,7 +81,9 @@ test('the progress line labels drain seconds as the drain, without a rate', asyn
   // Responses take 1.5 s: the 1 s schedule is followed by a drain with completions in it.
   const server = await startServer((_q, res) => setTimeout(() => res.end('ok'), 1500));
   try {
-    const tty = await runCli(['load', `${server.url}/`, '--rate', 'constant:10', '--duration', '1s'], { tty: true });
+    const tty = await runCli(['load', `${server.url}/`, '--rate', 'constant:10', '--duration', '1s'], {
+      tty: true,
+    });
     assert.equal(tty.code, 0, tty.err);
     const lines = tty.out.split('\r\u001b[2K').filter((s) => s.startsWith('  '));
     assert.match(lines[0] ?? '', /^ {2}1s {2}rate 10\/s/);

@@ -49,7 +49,8 @@ test('the text histogram never repeats a label, however narrow the spread', () =
     const lines = text.split('\n');
     const from = lines.indexOf('Response time histogram (from intended start):') + 1;
     const labels: string[] = [];
-    for (let i = from; lines[i]?.startsWith('  '); i++) labels.push((lines[i] as string).trim().split(/\s+/)[0] as string);
+    for (let i = from; lines[i]?.startsWith('  '); i++)
+      labels.push((lines[i] as string).trim().split(/\s+/)[0] as string);
     assert.ok(labels.length >= 1, text);
     assert.equal(new Set(labels).size, labels.length, `${latencies}: ${labels.join(' ')}`);
   }

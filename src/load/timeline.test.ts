@@ -31,11 +31,25 @@ test('property: every timestamp, before the start, in the schedule or after its 
     const t0 = rnd() * 1e7;
     const durationMs = 1 + Math.floor(rnd() * 5000);
     // Offsets from t0: uniform over [-3 s, end + 5 s], plus the edges where rounding bites.
-    const edges = [-1000, -1e-9, -0.4, 0, 1e-9, 999.9999999, 1000, durationMs - 1e-9, durationMs, durationMs + 1e-6];
-    const offset = () => (rnd() < 0.3 ? (edges[Math.floor(rnd() * edges.length)] as number) : rnd() * (durationMs + 8000) - 3000);
+    const edges = [
+      -1000,
+      -1e-9,
+      -0.4,
+      0,
+      1e-9,
+      999.9999999,
+      1000,
+      durationMs - 1e-9,
+      durationMs,
+      durationMs + 1e-6,
+    ];
+    const offset = () =>
+      rnd() < 0.3 ? (edges[Math.floor(rnd() * edges.length)] as number) : rnd() * (durationMs + 8000) - 3000;
     const seen: number[] = [];
     const rec = new Recorder(t0, 10, (s) => seen.push(s.second), undefined);
+    rec.scheduleEnds(durationMs);
     const events: Event[] = [];
+    const inFlight: Exchange[] = [];
     let started = 0;
     let completed = 0;
     let dropped = 0;
@@ -52,7 +66,7 @@ test('property: every timestamp, before the start, in the schedule or after its 
       const roll = rnd();
       if (roll < 0.15) {
         dropped++;
-        events.push({ at: intended, run: () => rec.dropped(x.second) });
+        events.push({ at: intended, run: () => rec.dropped(x.second, intended) });
         continue;
       }
       x.sent = intended + rnd() * 50;
@@ -63,20 +77,41 @@ test('property: every timestamp, before the start, in the schedule or after its 
         const end = x.sent + rnd() * 3000;
         last = Math.max(last, end);
         events.push({ at: end, run: () => rec.completed(x, end) });
-      } else unfinished++;
+      } else {
+        unfinished++;
+        inFlight.push(x);
+      }
     }
     // The recorder sees the clock move forward, as performance.now() does.
     events.sort((a, b) => a.at - b.at);
     for (const e of events) e.run();
     const end = Math.max(last, t0 + offset());
-    rec.unfinished(unfinished, end);
-    const part = rec.finish(durationMs, false, end);
-    part.timeline.forEach((s, i) => assert.equal(s.second, i, `${why}: second ${i} is numbered ${s.second}`));
-    const sum = (f: (s: (typeof part.timeline)[number]) => number) => part.timeline.reduce((n, s) => n + f(s), 0);
-    assert.equal(sum((s) => s.started), started, why);
-    assert.equal(sum((s) => s.dropped), dropped, why);
-    assert.equal(sum((s) => s.completed), completed, why);
-    assert.equal(sum((s) => s.unfinished ?? 0), unfinished, why);
+    for (const x of inFlight) rec.unfinished(x, end);
+    const part = rec.finish(false);
+    for (const [i, s] of part.timeline.entries())
+      assert.equal(s.second, i, `${why}: second ${i} is ${s.second}`);
+    const sum = (f: (s: (typeof part.timeline)[number]) => number) =>
+      part.timeline.reduce((n, s) => n + f(s), 0);
+    assert.equal(
+      sum((s) => s.started),
+      started,
+      why,
+    );
+    assert.equal(
+      sum((s) => s.dropped),
+      dropped,
+      why,
+    );
+    assert.equal(
+      sum((s) => s.completed),
+      completed,
+      why,
+    );
+    assert.equal(
+      sum((s) => s.unfinished ?? 0),
+      unfinished,
+      why,
+    );
     assert.equal(part.started, started, why);
     assert.equal(part.completed, completed, why);
     // Each second was handed on once, in order, and none is negative.
@@ -87,9 +122,13 @@ test('property: every timestamp, before the start, in the schedule or after its 
     );
     // The schedule's seconds and the drain after them are labelled.
     const scheduleSeconds = Math.ceil(durationMs / 1000);
-    part.timeline.forEach((s, i) =>
-      assert.equal(s.phase, i < scheduleSeconds ? 'schedule' : 'drain', `${why}: second ${i} of ${durationMs} ms`),
-    );
+    for (const [i, s] of part.timeline.entries()) {
+      assert.equal(
+        s.phase,
+        i < scheduleSeconds ? 'schedule' : 'drain',
+        `${why}: second ${i} of ${durationMs} ms`,
+      );
+    }
   }
 });
 

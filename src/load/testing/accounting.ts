@@ -18,10 +18,30 @@ export function assertAccounting(r: LoadResult, why = ''): void {
   assert.equal(sum(s.status) + sum(s.errors), s.completed, at('one outcome per completed request'));
   assert.equal(s.errors.unfinished, undefined, at('unfinished is not an error kind'));
   const tl = (f: (x: LoadResult['timeline'][number]) => number) => r.timeline.reduce((n, x) => n + f(x), 0);
-  assert.equal(tl((x) => x.started), s.started, at('timeline started'));
-  assert.equal(tl((x) => x.dropped), s.dropped, at('timeline dropped'));
-  assert.equal(tl((x) => x.completed), s.completed, at('timeline completed'));
-  assert.equal(tl((x) => x.unfinished ?? 0), s.unfinished, at('timeline unfinished'));
-  assert.equal(tl((x) => sum(x.status) + sum(x.errors)), s.completed, at('timeline outcomes'));
+  assert.equal(
+    tl((x) => x.started),
+    s.started,
+    at('timeline started'),
+  );
+  assert.equal(
+    tl((x) => x.dropped),
+    s.dropped,
+    at('timeline dropped'),
+  );
+  assert.equal(
+    tl((x) => x.completed),
+    s.completed,
+    at('timeline completed'),
+  );
+  assert.equal(
+    tl((x) => x.unfinished ?? 0),
+    s.unfinished,
+    at('timeline unfinished'),
+  );
+  assert.equal(
+    tl((x) => sum(x.status) + sum(x.errors)),
+    s.completed,
+    at('timeline outcomes'),
+  );
   assert.equal(r.latency.count, s.completed, at('one latency per completed request'));
 }
