@@ -9,7 +9,8 @@ import { loadAverage, PEAKLAB_BIN, run, startBareServer } from './load-tools.js'
  * `node --cpu-prof` against the bare counting server, then attributes every profile sample to a
  * part of the hot path and divides by the requests the server answered:
  *
- * - transport: undici or our HTTP/1.1 client, node:net, streams, socket writes and reads, gRPC;
+ * - transport: the HTTP/1.1 client (or undici in older builds), node:net, streams, socket writes
+ *   and reads, gRPC;
  * - scheduling: the engine (open-model timer, closed-model loop, queue, completion);
  * - recording: the recorder, HDR histograms, per-second timeline, JTL/errors sinks;
  * - templating: compiled templates and what they call (randomUUID, randomInt);

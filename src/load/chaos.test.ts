@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { assertAccounting } from './testing/accounting.js';
 import { runCli } from './testing/cli.js';
 import { startTargetProcess } from './testing/target-process.js';
@@ -59,9 +60,16 @@ for (const protocol of ['http', 'grpc'] as const) {
               ? ['--proto', proto, '--call', 'counter.Counter/Add', '--data', '{"value":1}']
               : [];
           const out = join(dir, `${protocol}-${model}-${threads}-${seed}-${round}.json`);
-          const killAtMs = Math.round(100 + rnd() * 900);
-          const why = `seed ${seed}, round ${round}, killed at ${killAtMs} ms`;
-          const killer = setTimeout(() => void target.kill(), killAtMs);
+          // The kill comes a random moment after the first request reached the target, so it
+          // lands mid-run whatever the start-up took.
+          const killAtMs = Math.round(rnd() * 900);
+          const why = `seed ${seed}, round ${round}, killed ${killAtMs} ms after the first request`;
+          let stopWatching = false;
+          const killer = (async () => {
+            while (!stopWatching && (await target.received().catch(() => 1)) === 0) await sleep(5);
+            await sleep(killAtMs);
+            await target.kill();
+          })();
           try {
             const r = await runCli([
               'load',
@@ -93,8 +101,9 @@ for (const protocol of ['http', 'grpc'] as const) {
             for (const kind of Object.keys(result.summary.errors))
               assert.match(kind, KNOWN_KINDS, `${why}: ${JSON.stringify(result.summary.errors)}`);
           } finally {
-            clearTimeout(killer);
+            stopWatching = true;
             await target.kill();
+            await killer;
           }
         }
       });

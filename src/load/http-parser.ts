@@ -243,9 +243,14 @@ export class ResponseParser {
         } else if (len === 17 && nameIs(b, p, len, 'transfer-encoding')) {
           chunked = /(^|,)\s*chunked\s*$/i.test(b.toString('latin1', v, ve));
         } else if (len === 10 && nameIs(b, p, len, 'connection')) {
-          const value = b.toString('latin1', v, ve).toLowerCase();
-          if (value.includes('close')) keepAlive = false;
-          else if (value.includes('keep-alive')) keepAlive = true;
+          // The two usual values compared in place; a list ("keep-alive, Upgrade") as text.
+          if (nameIs(b, v, ve - v, 'close')) keepAlive = false;
+          else if (nameIs(b, v, ve - v, 'keep-alive')) keepAlive = true;
+          else {
+            const value = b.toString('latin1', v, ve).toLowerCase();
+            if (value.includes('close')) keepAlive = false;
+            else if (value.includes('keep-alive')) keepAlive = true;
+          }
         } else if (len === 8 && this.wantLocation && nameIs(b, p, len, 'location')) {
           this.location = b.toString('latin1', v, ve);
         }

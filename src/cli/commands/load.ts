@@ -42,7 +42,7 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     // then exits 130 (below). A second Ctrl+C is the default: the process ends at once.
     const onSigint = () => stop.abort();
     process.once('SIGINT', onSigint);
-    // Imported on use, so other commands do not pay for undici, HDR histograms and gRPC at start-up.
+    // Imported on use: --help and bad flags answer without loading the engine and HDR histograms.
     const { runLoad } = await import('../../load/mod.js');
     let result: LoadResult;
     try {
