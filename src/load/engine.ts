@@ -99,10 +99,11 @@ export function runEngine(
   };
 
   /** Starts (or queues, or drops) request `seq`, due at `intendedMs` in second `second` of the run. */
-  const issue = (seq: number, intendedMs: number, second: number): void => {
-    const now = performance.now();
+  const issue = (seq: number, intendedMs: number, second: number, now: number): void => {
     // The scheduler's own lag: how late it got to this start, before any wait for a connection.
-    rec.scheduled(now - intendedMs);
+    // A closed-model start is due when it is issued: it has none, and records none.
+    if (s.profile) rec.scheduled(now - intendedMs);
+    else rec.scheduled();
     const open = inflight + queue.length - queueHead;
     if (s.maxInflight > 0 && open >= s.maxInflight) {
       rec.dropped(second, intendedMs);
@@ -128,7 +129,7 @@ export function runEngine(
     const seq = localSeq++ * share.count + share.index;
     const now = performance.now();
     // A user's start takes its second from the clock; a timer firing just before t0 is second 0.
-    issue(seq, now, rec.secondAt(now));
+    issue(seq, now, rec.secondAt(now), now);
     if (issuedClosed >= closedLimit) stopScheduling(false);
   };
 
@@ -213,7 +214,7 @@ export function runEngine(
     while (next.t <= elapsedS && next.t < endS && next.k < limit) {
       // The second comes from the schedule itself: (t0 + t·1000 − t0) / 1000 may round to just
       // under a boundary, and a start due at 1.0 s would be counted in second 0. So may t itself.
-      issue(next.k, t0 + next.t * 1000, Math.floor(next.t + 1e-9));
+      issue(next.k, t0 + next.t * 1000, Math.floor(next.t + 1e-9), performance.now());
       next.k += share.count;
       next.t = p.timeOf(next.k, next.t);
     }

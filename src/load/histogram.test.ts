@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as hdr from 'hdr-histogram-js';
-import { decode, encode, newHistogram, recordMs } from './histogram.js';
+import { decode, encode, meanUs, newHistogram, recordMs } from './histogram.js';
 
 test('the fast bucket index equals the library’s for every value the recorder can record', () => {
   for (const digits of [2, 3] as const) {
@@ -35,4 +35,13 @@ test('encoded histograms are the standard V2 format, both ways', () => {
   assert.equal(back.totalCount, 6);
   for (const p of [1, 50, 99, 100])
     assert.equal(back.getValueAtPercentile(p), h.getValueAtPercentile(p), `p${p}`);
+});
+
+test('meanUs is the library’s mean, computed in one pass', () => {
+  for (let round = 0; round < 20; round++) {
+    const h = newHistogram(round % 2 === 0 ? 3 : 2);
+    const n = Math.floor(Math.random() * 5000);
+    for (let i = 0; i < n; i++) recordMs(h, 10 ** (Math.random() * 7 - 3));
+    assert.equal(meanUs(h), h.mean, `round ${round}, ${n} values`);
+  }
 });

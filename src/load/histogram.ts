@@ -89,6 +89,21 @@ export function percentileMs(h: Histogram, p: number): number {
   return h.totalCount === 0 ? 0 : h.getValueAtPercentile(p) / 1000;
 }
 
+/**
+ * The mean (µs) exactly as the library's `mean` computes it (each bucket's median equivalent value
+ * times its count, in index order), by one pass over the counts array instead of the library's
+ * iterator, which costs ~30 ms per whole-run histogram.
+ */
+export function meanUs(h: Histogram): number {
+  if (h.totalCount === 0) return 0;
+  let total = 0;
+  for (let i = 0; i < h.countsArrayLength; i++) {
+    const c = h.getCountAtIndex(i);
+    if (c !== 0) total += h.medianEquivalentValue(h.valueFromIndex(i)) * c;
+  }
+  return total / h.totalCount;
+}
+
 export function summarize(h: Histogram): LatencySummary {
   const percentiles: Record<string, number> = {};
   for (const [name, p] of PERCENTILES) percentiles[name] = percentileMs(h, p);
@@ -96,7 +111,7 @@ export function summarize(h: Histogram): LatencySummary {
   return {
     count: h.totalCount,
     minMs: empty ? 0 : h.minNonZeroValue / 1000,
-    meanMs: empty ? 0 : h.mean / 1000,
+    meanMs: empty ? 0 : meanUs(h) / 1000,
     maxMs: empty ? 0 : h.maxValue / 1000,
     percentiles,
   };

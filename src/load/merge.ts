@@ -82,9 +82,14 @@ export function buildResult(r: Resolved, parts: readonly PartResult[]): LoadResu
     for (const [k, v] of Object.entries(p.status)) bump(status, k, v);
     for (const [k, v] of Object.entries(p.errors)) bump(errors, k, v);
   }
-  const latency = mergeEncoded(parts.map((p) => p.latencyHdr));
-  const service = mergeEncoded(parts.map((p) => p.serviceHdr));
-  const lag = mergeEncoded(parts.map((p) => p.lagHdr));
+  // One part from this thread: its own histograms and their encodings, as they are.
+  const only = parts.length === 1 ? parts[0] : undefined;
+  const latency = only?.live?.latency ?? mergeEncoded(parts.map((p) => p.latencyHdr));
+  const service = only?.live?.service ?? mergeEncoded(parts.map((p) => p.serviceHdr));
+  const lag = only?.live?.lag ?? mergeEncoded(parts.map((p) => p.lagHdr));
+  const histograms = only?.live
+    ? { latency: only.latencyHdr, serviceTime: only.serviceHdr, schedulingLag: only.lagHdr }
+    : { latency: encode(latency), serviceTime: encode(service), schedulingLag: encode(lag) };
   const completed = sum((p) => p.completed);
   const failed = sum((p) => p.failed);
   const started = sum((p) => p.started);
@@ -131,7 +136,7 @@ export function buildResult(r: Resolved, parts: readonly PartResult[]): LoadResu
     serviceTime: summarize(service),
     timeline,
     schedulingLag: summarize(lag),
-    histograms: { latency: encode(latency), serviceTime: encode(service), schedulingLag: encode(lag) },
+    histograms,
     interrupted: parts.some((p) => p.interrupted),
   };
 }

@@ -1,3 +1,4 @@
+import type { Histogram } from './histogram.js';
 import type { SecondStats } from './types.js';
 
 /**
@@ -28,6 +29,11 @@ export interface PartResult {
   serviceHdr: string;
   lagHdr: string;
   interrupted: boolean;
+  /**
+   * The whole-run histograms themselves, when the part ran on the main thread: the merge then
+   * uses them instead of decoding what it was just given. Never sent between threads.
+   */
+  live?: { latency: Histogram; service: Histogram; lag: Histogram };
 }
 
 export function emptySecond(second: number): SecondStats {

@@ -16,7 +16,7 @@ export interface ExchangeSink {
 
 type Totals = Omit<
   PartResult,
-  'startEpochMs' | 'timeline' | 'latencyHdr' | 'serviceHdr' | 'lagHdr' | 'interrupted'
+  'startEpochMs' | 'timeline' | 'latencyHdr' | 'serviceHdr' | 'lagHdr' | 'interrupted' | 'live'
 >;
 
 /**
@@ -85,9 +85,10 @@ export class Recorder {
     this.scheduleSeconds = Math.ceil(Math.max(0, ms) / 1000 - 1e-9);
   }
 
-  scheduled(lagMs: number): void {
+  /** One start the schedule asked for; `lagMs`: how late the scheduler got to it (open model). */
+  scheduled(lagMs?: number): void {
     this.totals.scheduled++;
-    recordMs(this.lag, lagMs);
+    if (lagMs !== undefined) recordMs(this.lag, lagMs);
   }
 
   dropped(second: number, intendedMs: number): void {
@@ -189,6 +190,7 @@ export class Recorder {
       serviceHdr: encode(this.service),
       lagHdr: encode(this.lag),
       interrupted,
+      live: { latency: this.latency, service: this.service, lag: this.lag },
     };
   }
 }

@@ -1,6 +1,6 @@
 import { formatMs } from '../shared/duration.js';
 import { PeaklabError } from '../shared/errors.js';
-import { decode, type Histogram, mergeEncoded, percentileMs } from './histogram.js';
+import { decode, type Histogram, meanUs, mergeEncoded, percentileMs } from './histogram.js';
 import type { LoadResult, SecondStats, ThresholdOutcome } from './types.js';
 
 type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
@@ -152,7 +152,7 @@ function measure(t: Threshold, span: Span): number | undefined {
     case 'latency': {
       const h = span.latency();
       if (h.totalCount === 0) return undefined;
-      if (t.percentile === -1) return h.mean / 1000;
+      if (t.percentile === -1) return meanUs(h) / 1000;
       if (t.percentile === 0) return h.minNonZeroValue / 1000;
       return t.percentile === 100 ? h.maxValue / 1000 : percentileMs(h, t.percentile);
     }
