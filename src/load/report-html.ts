@@ -2,6 +2,7 @@ import type { Chart, Section } from '../report/mod.js';
 import { escapeHtml, renderHtmlReport, renderTable } from '../report/mod.js';
 import { formatMs } from '../shared/duration.js';
 import { PERCENTILES } from './histogram.js';
+import { isOkStatus, okTable } from './ok-status.js';
 import { accountingLines, LATENCY_EXPLAINED } from './report-text.js';
 import type { LoadResult } from './types.js';
 
@@ -12,8 +13,11 @@ const STATUS_COLORS: Record<string, string> = {
   '5': '#c62828',
 };
 
-function statusColor(code: string): string | undefined {
-  return STATUS_COLORS[code[0] ?? ''];
+/** A status's colour: by class, except that a status the run counted as failed never looks fine. */
+function statusColor(code: string, ok: boolean): string | undefined {
+  const byClass = STATUS_COLORS[code[0] ?? ''];
+  if (ok) return byClass;
+  return code[0] === '2' || code[0] === '3' ? (STATUS_COLORS['4'] as string) : byClass;
 }
 
 function summaryTable(result: LoadResult): string {
@@ -90,6 +94,11 @@ function charts(result: LoadResult): Chart[] {
   const drainFrom = tl.findIndex((s) => s.phase === 'drain');
   const xLabel = drainFrom < 0 ? 'second' : `second (from ${drainFrom}: the drain after the schedule)`;
   const codes = [...new Set(tl.flatMap((s) => [...Object.keys(s.status), ...Object.keys(s.errors)]))].sort();
+  const protocol = result.settings.grpc ? 'grpc' : 'http';
+  // The run's own rule (files from before --ok-status counted 2xx, or gRPC OK).
+  const table = okTable(result.settings.okStatus ?? (protocol === 'http' ? '2xx' : 'OK'), protocol);
+  const errorKinds = new Set(tl.flatMap((s) => Object.keys(s.errors)));
+  const isOk = (c: string) => !errorKinds.has(c) && isOkStatus(table, protocol, c);
   return [
     {
       id: 'rate',
@@ -112,7 +121,7 @@ function charts(result: LoadResult): Chart[] {
       yLabel: 'responses/s',
       stacked: true,
       series: codes.map((c) => {
-        const color = statusColor(c);
+        const color = statusColor(c, isOk(c));
         return {
           label: c,
           values: tl.map((s) => s.status[c] ?? s.errors[c] ?? 0),
