@@ -172,7 +172,7 @@ export interface ThresholdOutcome {
   passed: boolean;
   /** True when the threshold (or one of its windows) had no samples to judge: it failed as "no data". */
   noData?: boolean;
-  /** The measured value (whole run), or the worst window's value. */
+  /** The measured value (whole run), or the worst window's value; NaN (null in JSON) with no data. */
   actual: number;
   /** For a windowed threshold that failed: the first failing window's start second (see `detail` for the worst). */
   failedAtSecond?: number;
