@@ -1,32 +1,61 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PEAKLAB_BIN } from '../src/shared/child-service.js';
+import { fileURLToPath } from 'node:url';
 
-/** The bench's helpers: a bare node:http server in its own process, and the load tools as children. */
+/**
+ * The load benches' helpers: a bare node:http server in its own process that counts the requests
+ * it answers, and the load tools run as children under /usr/bin/time for their CPU use.
+ */
 
+/** The CLI launcher, from this compiled file (dist/bench) back to the repo's bin/. */
+export const PEAKLAB_BIN = fileURLToPath(new URL('../../bin/peaklab.js', import.meta.url));
+
+/**
+ * The bare server: answers every request with "ok" and counts it. The parent asks for the count
+ * over the IPC channel, so counting costs the server nothing per request beyond an increment.
+ */
 const SERVER = `
 const http = require('node:http');
-const s = http.createServer((req, res) => res.end('ok'));
+let count = 0;
+const s = http.createServer((req, res) => { count++; res.end('ok'); });
 s.keepAliveTimeout = 60000;
-s.listen(0, '127.0.0.1', () => console.log(s.address().port));
+process.on('message', () => process.send(count));
+s.listen(0, '127.0.0.1', () => process.send({ port: s.address().port }));
 `;
 
 export interface Child {
   port: number;
+  /** Requests the server has answered so far. */
+  count(): Promise<number>;
   stop(): void;
 }
 
+/** Starts the bare counting server; resolves once it listens. */
 export function startBareServer(): Promise<Child> {
-  const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
-    child.stdout.once('data', (d: Buffer) =>
-      resolve({ port: Number(d.toString().trim()), stop: () => child.kill() }),
+    child.once('message', (m: { port: number }) =>
+      resolve({
+        port: m.port,
+        count: () =>
+          new Promise((done) => {
+            child.once('message', (n: number) => done(n));
+            child.send('count');
+          }),
+        stop: () => child.kill(),
+      }),
     );
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
   });
+}
+
+/** "load average 1.02 0.87 0.65 (1, 5, 15 min)": printed before every bench, as BENCHMARKS.md asks. */
+export function loadAverage(): string {
+  const [a, b, c] = loadavg().map((x) => x.toFixed(2));
+  return `load average ${a} ${b} ${c} (1, 5, 15 min)`;
 }
 
 const TIME_FILE = join(tmpdir(), `peaklab-bench-time-${process.pid}.txt`);
@@ -66,13 +95,13 @@ export interface ToolRun {
   cpuUsPerRequest?: number;
 }
 
-async function runPeaklab(
-  tool: string,
+/** `peaklab load URL --vus C --duration Ss`, closed model, one thread; extra args appended. */
+export async function peaklab(
   url: string,
   connections: number,
   seconds: number,
-  env: Record<string, string>,
-) {
+  extra: readonly string[] = [],
+): Promise<ToolRun> {
   const out = join(tmpdir(), `peaklab-bench-${process.pid}.json`);
   const args = [
     PEAKLAB_BIN,
@@ -85,14 +114,15 @@ async function runPeaklab(
     '--quiet',
     '--out',
     out,
+    ...extra,
   ];
-  await run(process.execPath, args, env);
+  await run(process.execPath, args);
   const r = JSON.parse(readFileSync(out, 'utf8')) as { summary: { completed: number; durationMs: number } };
-  return { tool, rps: r.summary.completed / (r.summary.durationMs / 1000), requests: r.summary.completed };
-}
-
-export function peaklab(url: string, connections: number, seconds: number): Promise<ToolRun> {
-  return runPeaklab('peaklab', url, connections, seconds, {});
+  return {
+    tool: 'peaklab',
+    rps: r.summary.completed / (r.summary.durationMs / 1000),
+    requests: r.summary.completed,
+  };
 }
 
 export async function autocannon(url: string, connections: number, seconds: number): Promise<ToolRun> {

@@ -3,7 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { compareRuns } from './compare.js';
 import { runCli } from './testing/cli.js';
+import { fakeResult } from './testing/result.js';
 import { startServer } from './testing/server.js';
 
 test('compare flags a 2x slower server and not a rerun of the same one', async () => {
@@ -60,4 +62,14 @@ test('compare flags a 2x slower server and not a rerun of the same one', async (
   } finally {
     await server.close();
   }
+});
+
+test('throughput is completed per second of the whole run: the schedule and its drain', () => {
+  const run = () => fakeResult([{ latenciesMs: Array.from({ length: 100 }, () => 5) }]);
+  const base = run();
+  const drained = run();
+  drained.summary.drainMs = 1000;
+  const [m] = compareRuns([base], drained, 0.1, ['throughput']).metrics;
+  assert.equal(m?.baseline, 100);
+  assert.equal(m?.current, 50);
 });

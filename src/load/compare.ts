@@ -39,7 +39,11 @@ const METRICS: MetricDef[] = [
   { name: 'p99', get: (r) => r.latency.percentiles.p99 ?? 0, higherBetter: false, absolute: false },
   {
     name: 'throughput',
-    get: (r) => (r.summary.durationMs > 0 ? r.summary.completed / (r.summary.durationMs / 1000) : 0),
+    // Completed per second of the whole run, schedule and drain (older files have no drainMs).
+    get: (r) => {
+      const ms = r.summary.durationMs + (r.summary.drainMs ?? 0);
+      return ms > 0 ? r.summary.completed / (ms / 1000) : 0;
+    },
     higherBetter: true,
     absolute: false,
   },

@@ -16,15 +16,20 @@ export async function createTransport(r: Resolved, connections: number): Promise
       address: `${r.target.host}:${r.target.port}`,
       connections,
       timeoutMs: r.timeoutMs,
+      ok: r.ok,
     });
   }
   return createHttpTransport({
     origin: r.target.origin,
+    host: r.target.host,
+    port: r.target.port,
     path: r.target.path,
     method: r.method,
     headers: r.options.headers ?? [],
     body: r.body,
     connections,
     timeoutMs: r.timeoutMs,
+    ok: r.ok,
+    maxRedirects: r.maxRedirects,
   });
 }

@@ -1,5 +1,10 @@
 /** The defaults of `runLoad` and `peaklab load`, in one place so the CLI help and docs agree. */
 export const DEFAULTS = {
+  /**
+   * The open model is the default: without --rate or --vus a run uses this profile (vegeta's
+   * default rate, 50 requests/s), for `durationMs` unless --duration or --requests says otherwise.
+   */
+  rate: 'constant:50',
   /** Used when neither a duration nor a request count is given, and the profile has no length. */
   durationMs: 10_000,
   /** Keep-alive connections in the open model (the closed model uses one per virtual user). */

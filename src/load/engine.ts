@@ -49,10 +49,20 @@ export function shareOf(n: number, share: Share): number {
   return Math.floor(n / share.count) + (share.index < n % share.count ? 1 : 0);
 }
 
+/** The instant (ms after t0) the schedule ends when it is known up front, else undefined. */
+function plannedEnd(s: EngineSettings): number | undefined {
+  let end = s.durationMs ?? Number.POSITIVE_INFINITY;
+  // Open model with --requests: the schedule is [0, t) where the profile's integral reaches N.
+  if (s.profile && s.requests !== undefined) end = Math.min(end, s.profile.timeOf(s.requests, 0) * 1000);
+  return Number.isFinite(end) ? end : undefined;
+}
+
 /**
  * Drives one transport: schedules starts (open model) or loops virtual users (closed model),
  * queues what exceeds the transport's capacity so service time is measured from the real send,
- * and hands every outcome to the recorder.
+ * and hands every outcome to the recorder. Every started request ends in exactly one of: an
+ * outcome from the transport, or "unfinished" when the run has to end; every start that is never
+ * sent is dropped.
  */
 export function runEngine(
   s: EngineSettings,
@@ -62,13 +72,16 @@ export function runEngine(
 ): Promise<PartResult> {
   const t0 = hooks.t0 ?? performance.now();
   const rec = new Recorder(t0, s.lateAfterMs, hooks.onSecond, hooks.sink);
+  const planned = plannedEnd(s);
+  if (planned !== undefined) rec.scheduleEnds(planned);
   const queue: Exchange[] = [];
   let queueHead = 0;
   let inflight = 0;
+  /** The exchanges in flight, newest first: an intrusive list, for counting them unfinished. */
+  let flying: Exchange | undefined;
   let scheduling = true;
   let interrupted = false;
   let finished = false;
-  let endOfScheduling = 0;
   let localSeq = 0;
   let issuedClosed = 0;
   const closedLimit = s.requests === undefined ? Number.POSITIVE_INFINITY : shareOf(s.requests, share);
@@ -78,18 +91,22 @@ export function runEngine(
   const send = (x: Exchange, now: number): void => {
     x.sent = now;
     inflight++;
+    x.next = flying;
+    if (flying) flying.prev = x;
+    flying = x;
     rec.sent(x);
     transport.send(x, onDone);
   };
 
   /** Starts (or queues, or drops) request `seq`, due at `intendedMs` in second `second` of the run. */
-  const issue = (seq: number, intendedMs: number, second: number): void => {
-    const now = performance.now();
+  const issue = (seq: number, intendedMs: number, second: number, now: number): void => {
     // The scheduler's own lag: how late it got to this start, before any wait for a connection.
-    rec.scheduled(now - intendedMs);
+    // A closed-model start is due when it is issued: it has none, and records none.
+    if (s.profile) rec.scheduled(now - intendedMs);
+    else rec.scheduled();
     const open = inflight + queue.length - queueHead;
     if (s.maxInflight > 0 && open >= s.maxInflight) {
-      rec.dropped(second);
+      rec.dropped(second, intendedMs);
       return;
     }
     const x = new Exchange(seq, second);
@@ -111,7 +128,8 @@ export function runEngine(
     issuedClosed++;
     const seq = localSeq++ * share.count + share.index;
     const now = performance.now();
-    issue(seq, now, Math.floor((now - t0) / 1000));
+    // A user's start takes its second from the clock; a timer firing just before t0 is second 0.
+    issue(seq, now, rec.secondAt(now), now);
     if (issuedClosed >= closedLimit) stopScheduling(false);
   };
 
@@ -119,6 +137,11 @@ export function runEngine(
     if (finished) return;
     const now = performance.now();
     inflight--;
+    if (x.prev) x.prev.next = x.next;
+    else flying = x.next;
+    if (x.next) x.next.prev = x.prev;
+    x.prev = undefined;
+    x.next = undefined;
     rec.completed(x, now);
     if (queueHead < queue.length) {
       const next = queue[queueHead] as Exchange;
@@ -141,34 +164,44 @@ export function runEngine(
     if (!finished && inflight === 0 && queueHead >= queue.length) finish();
   };
 
+  const dropQueued = (): void => {
+    for (let i = queueHead; i < queue.length; i++) {
+      const x = queue[i] as Exchange;
+      rec.dropped(x.second, x.intended);
+    }
+    queue.length = 0;
+    queueHead = 0;
+  };
+
   const finish = (): void => {
     if (finished) return;
     finished = true;
     for (const t of timers) clearTimeout(t);
     const now = performance.now();
-    // Whatever is still queued was never sent: dropped. Whatever is in flight failed as unfinished.
-    for (let i = queueHead; i < queue.length; i++) rec.dropped((queue[i] as Exchange).second);
-    rec.unfinished(inflight, now);
-    // A --duration run lasts its sending time; a --requests run lasts until its last response.
-    const durationMs = Math.max(0, s.durationMs === undefined ? now - t0 : endOfScheduling - t0);
-    resolveRun(rec.finish(durationMs, interrupted, now));
+    // Whatever is still queued was never sent: dropped. Whatever is in flight has no outcome yet.
+    dropQueued();
+    for (let x = flying; x; x = x.next) rec.unfinished(x, now);
+    flying = undefined;
+    resolveRun(rec.finish(interrupted));
   };
 
   function stopScheduling(byAbort: boolean): void {
     if (!scheduling) return;
     scheduling = false;
-    endOfScheduling = performance.now();
+    const elapsed = performance.now() - t0;
     if (byAbort) {
       interrupted = true;
+      rec.scheduleEnds(Math.min(planned ?? Number.POSITIVE_INFINITY, elapsed));
       // Stop means stop: queued requests are dropped now, in-flight ones get a short grace.
-      for (let i = queueHead; i < queue.length; i++) rec.dropped((queue[i] as Exchange).second);
-      queue.length = 0;
-      queueHead = 0;
+      dropQueued();
+    } else if (planned === undefined || s.profile === undefined) {
+      // Known only now: the closed model's last start (its --requests came first), or a profile
+      // that has nothing more to start. The open model's planned end is exact: it stays.
+      rec.scheduleEnds(Math.min(planned ?? Number.POSITIVE_INFINITY, elapsed));
     }
     later(finish, byAbort ? s.graceMs : s.drainMs);
     maybeFinish();
   }
-
   // Open model: the k-th request (k = index, index+count, ...) starts where integral(t) = k.
   const profile = s.profile;
   const endS = s.durationMs === undefined ? Number.POSITIVE_INFINITY : s.durationMs / 1000;
@@ -181,7 +214,7 @@ export function runEngine(
     while (next.t <= elapsedS && next.t < endS && next.k < limit) {
       // The second comes from the schedule itself: (t0 + t·1000 − t0) / 1000 may round to just
       // under a boundary, and a start due at 1.0 s would be counted in second 0. So may t itself.
-      issue(next.k, t0 + next.t * 1000, Math.floor(next.t + 1e-9));
+      issue(next.k, t0 + next.t * 1000, Math.floor(next.t + 1e-9), performance.now());
       next.k += share.count;
       next.t = p.timeOf(next.k, next.t);
     }
@@ -223,7 +256,7 @@ export function runEngine(
 
   // Seconds close on wall-clock boundaries, so onSecond fires even when nothing completes.
   const secondTick = (): void => {
-    const sec = Math.floor((performance.now() - t0) / 1000);
+    const sec = rec.secondAt(performance.now());
     rec.closeBefore(sec);
     if (!finished) later(secondTick, t0 + (sec + 1) * 1000 + 2 - performance.now());
   };

@@ -126,28 +126,46 @@ test('an abort signal stops sending and resolves with the run so far', async () 
   }
 });
 
-test('Ctrl+C (SIGINT) on the CLI stops the run and prints the report so far', async () => {
+test('Ctrl+C (SIGINT) on the CLI prints the report and thresholds so far, then exits 130 whatever they say', async () => {
   const server = await startServer();
   try {
-    const child = spawn(
-      process.execPath,
-      [PEAKLAB_BIN, 'load', `${server.url}/`, '--rate', 'constant:100', '--duration', '60s'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    // Wait until load is flowing, then press Ctrl+C.
-    while (server.received < 50) await new Promise((r) => setTimeout(r, 50));
-    child.kill('SIGINT');
-    const code = await exited;
-    assert.equal(code, 0);
-    assert.match(out, /Summary: \(interrupted: the report covers the run so far\)/);
-    assert.match(out, /Status code distribution:\n {2}\[200\]/);
+    for (const threshold of ['p99<10s', 'p99<1us']) {
+      const child = spawn(
+        process.execPath,
+        [
+          PEAKLAB_BIN,
+          'load',
+          `${server.url}/`,
+          '--rate',
+          'constant:100',
+          '--duration',
+          '60s',
+          '--threshold',
+          threshold,
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      child.stderr.on('data', (c: Buffer) => {
+        err += c.toString();
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      // Wait until load is flowing, then press Ctrl+C.
+      const before = server.received;
+      while (server.received < before + 50) await new Promise((r) => setTimeout(r, 50));
+      child.kill('SIGINT');
+      const code = await exited;
+      // An interrupted run must not pass CI, even when its thresholds hold so far.
+      assert.equal(code, 130, `${threshold}: ${err}`);
+      assert.match(out, /Summary: \(interrupted: the report covers the run so far\)/);
+      assert.match(out, /Status code distribution:\n {2}\[200\]/);
+      assert.match(out, new RegExp(`Thresholds:\\n {2}(PASS|FAIL) {2}${threshold.replace(/[<.]/g, '\\$&')}`));
+      assert.match(err, /^peaklab: interrupted .*\(PL_INTERRUPTED\)\n$/);
+    }
   } finally {
     await server.close();
   }

@@ -9,9 +9,15 @@ function optional<T>(f: Field<T>): Field<T | undefined> {
   return { ...f, default: undefined, parse: (raw) => f.parse(raw) };
 }
 
-/** The value flags of `peaklab load`; --header, --threshold and --quiet are declared by the command. */
+/**
+ * The value flags of `peaklab load`; --header, --threshold, --template-body and --quiet are
+ * declared by the command.
+ */
 export const LOAD_FLAGS = {
-  rate: optionalStr('open model: rate profile, e.g. constant:100, ramp:0..100, sine:0..100@60s', '<profile>'),
+  rate: optionalStr(
+    `open model (the default): rate profile, e.g. constant:100, ramp:0..100, sine:0..100@60s (default ${DEFAULTS.rate})`,
+    '<profile>',
+  ),
   vus: optional(int('closed model: virtual users', 0, { min: 1 })),
   think: optional(duration(`closed model: pause after each response (default ${DEFAULTS.thinkMs}ms)`, 0)),
   duration: optional(
@@ -39,7 +45,14 @@ export const LOAD_FLAGS = {
   ),
   threads: int(`worker threads (default ${DEFAULTS.threads})`, DEFAULTS.threads, { min: 1, max: 64 }),
   method: optionalStr(`HTTP method (default ${DEFAULTS.method}, or POST with --body)`, '<method>'),
-  body: optionalStr('request body, or @file', '<text|@file>'),
+  body: optionalStr('request body with {{templates}}, or @file: sent byte for byte', '<text|@file>'),
+  okStatus: optionalStr(
+    'statuses that count as ok, e.g. 2xx,3xx or 200-299,404 (default 2xx,3xx; gRPC: OK)',
+    '<list>',
+  ),
+  maxRedirects: optional(
+    int('HTTP redirects to follow; a chain is timed as one request (default 0)', 0, { min: 0 }),
+  ),
   proto: optionalStr('gRPC: the .proto file', '<file>'),
   call: optionalStr('gRPC: package.Service/method', '<call>'),
   data: optionalStr('gRPC: the request message as JSON', '<json>'),
@@ -80,6 +93,7 @@ export function toLoadOptions(
   f: LoadFlags,
   headers: readonly string[],
   thresholds: readonly string[],
+  templateBody = false,
 ): LoadOptions {
   const grpcGiven = f.proto !== undefined || f.call !== undefined;
   if (grpcGiven && (!f.proto || !f.call))
@@ -108,8 +122,11 @@ export function toLoadOptions(
   set('maxInflight', f.maxInflight);
   set('method', f.method);
   set('body', f.body);
+  set('okStatus', f.okStatus);
+  set('maxRedirects', f.maxRedirects);
   set('jtl', f.jtl);
   set('errorsLog', f.errorsLog);
+  if (templateBody) opts.templateBody = true;
   if (thresholds.length > 0) opts.thresholds = [...thresholds];
   if (f.proto && f.call) opts.grpc = { proto: f.proto, call: f.call, data: f.data ?? '{}' };
   return opts;

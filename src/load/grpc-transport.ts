@@ -10,6 +10,7 @@ import {
 import { loadSync } from '@grpc/proto-loader';
 import { describeError, PeaklabError } from '../shared/errors.js';
 import { DEFAULTS } from './defaults.js';
+import type { OkTable } from './ok-status.js';
 import { compileTemplate, hasTemplate } from './template.js';
 import { type Done, EXCERPT_BYTES, type Exchange, type Transport } from './transport.js';
 
@@ -22,6 +23,7 @@ export interface GrpcSettings {
   address: string;
   connections: number;
   timeoutMs: number;
+  ok: OkTable;
 }
 
 function protoError(message: string): PeaklabError {
@@ -62,6 +64,36 @@ function serialize(method: MethodDefinition<unknown, unknown>, text: string): Bu
  */
 const asBytes = (b: Buffer): Buffer => b;
 
+/**
+ * The error kind of a call that failed in the transport (grpc-js reports those as statuses it made
+ * up itself: UNAVAILABLE "No connection established", "Connection dropped", "read ECONNRESET",
+ * INTERNAL "Call ended without gRPC status"), or undefined for a status the server sent. Our own
+ * --timeout is kind "timeout", as for HTTP.
+ */
+export function grpcFailureKind(code: number, details: string): string | undefined {
+  if (code === status.DEADLINE_EXCEEDED) return 'timeout';
+  const errno = /\b(E[A-Z]{3,}[A-Z_]*)\b/.exec(details)?.[1];
+  if (code === status.UNAVAILABLE) {
+    if (
+      /^(No connection established|Connection dropped|Write (error|failed)|Channel closed|read E|write E|connect E)/.test(
+        details,
+      )
+    ) {
+      if (errno && errno !== 'EPROTO') return errno.toLowerCase();
+      return details.startsWith('No connection established') ? 'unavailable' : 'closed';
+    }
+    return undefined;
+  }
+  if (
+    code === status.INTERNAL &&
+    /Call ended without gRPC status|RST_STREAM.*internal client error/.test(details)
+  ) {
+    return errno ? errno.toLowerCase() : 'closed';
+  }
+  if (code === status.CANCELLED && details === 'Call cancelled') return 'closed';
+  return undefined;
+}
+
 /** Unary gRPC calls over `connections` channels, each its own HTTP/2 connection. */
 export function createGrpcTransport(s: GrpcSettings): Transport {
   const method = findMethod(s);
@@ -81,6 +113,7 @@ export function createGrpcTransport(s: GrpcSettings): Transport {
     () => new Client(s.address, credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }),
   );
   const metadata = new Metadata();
+  const ok = s.ok;
   let next = 0;
   return {
     capacity: s.connections * DEFAULTS.grpcStreamsPerConnection,
@@ -110,13 +143,15 @@ export function createGrpcTransport(s: GrpcSettings): Transport {
         { deadline: Date.now() + s.timeoutMs },
         (err: ServiceError | null, reply?: Buffer) => {
           if (reply) x.bytesIn = reply.length;
-          if (err) x.excerpt = err.details.slice(0, EXCERPT_BYTES);
-          // Our own --timeout, like HTTP's: an error kind, not a status the server sent.
-          if (err?.code === status.DEADLINE_EXCEEDED) x.error = 'timeout';
+          const code = err ? err.code : status.OK;
+          if (err) x.excerpt = (err.details ?? '').slice(0, EXCERPT_BYTES);
+          // One outcome: a transport failure (or our --timeout) is an error kind, as for HTTP;
+          // a status the server sent is a status.
+          const failure = err ? grpcFailureKind(code, err.details ?? '') : undefined;
+          if (failure !== undefined) x.error = failure;
           else {
-            const code = err ? err.code : status.OK;
             x.status = status[code] ?? String(code);
-            x.ok = code === status.OK;
+            x.ok = ok[code] === 1;
           }
           done(x);
         },

@@ -12,6 +12,7 @@ import {
   status,
 } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
+import { grpcFailureKind } from './grpc-transport.js';
 import { runLoad } from './mod.js';
 import { runCli } from './testing/cli.js';
 
@@ -102,6 +103,16 @@ test('gRPC unary: every call reaches the server, with templated data and status 
     assert.deepEqual(slow.summary.status, {});
     assert.equal(slow.summary.failed, 10);
 
+    // --ok-status takes gRPC status names: the refused calls can count as ok.
+    const accepted = await runLoad({
+      target: `grpc://127.0.0.1:${server.port}`,
+      rate: 'constant:50',
+      requests: 5,
+      okStatus: 'OK,INVALID_ARGUMENT',
+      grpc: { proto, call: 'counter.Counter/Add', data: '{"value":13}' },
+    });
+    assert.deepEqual([accepted.summary.ok, accepted.summary.failed], [5, 0]);
+
     const cli = await runCli([
       'load',
       `grpc://127.0.0.1:${server.port}`,
@@ -123,4 +134,27 @@ test('gRPC unary: every call reaches the server, with templated data and status 
   } finally {
     await server.close();
   }
+});
+
+test('gRPC: transport failures are error kinds; statuses a server sends stay statuses', () => {
+  const UNAVAILABLE = status.UNAVAILABLE;
+  assert.equal(
+    grpcFailureKind(
+      UNAVAILABLE,
+      'No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:9',
+    ),
+    'econnrefused',
+  );
+  assert.equal(grpcFailureKind(UNAVAILABLE, 'No connection established. Last error: null'), 'unavailable');
+  assert.equal(grpcFailureKind(UNAVAILABLE, 'Connection dropped'), 'closed');
+  assert.equal(grpcFailureKind(UNAVAILABLE, 'read ECONNRESET'), 'econnreset');
+  assert.equal(
+    grpcFailureKind(status.INTERNAL, 'Received RST_STREAM with code 2 (Call ended without gRPC status)'),
+    'closed',
+  );
+  assert.equal(grpcFailureKind(status.DEADLINE_EXCEEDED, 'Deadline exceeded after 0.2s'), 'timeout');
+  // A server that says it is unavailable, or fails internally, answered: a status.
+  assert.equal(grpcFailureKind(UNAVAILABLE, 'the shop is closed for maintenance'), undefined);
+  assert.equal(grpcFailureKind(status.INTERNAL, 'boom'), undefined);
+  assert.equal(grpcFailureKind(status.INVALID_ARGUMENT, 'unlucky'), undefined);
 });

@@ -1,4 +1,5 @@
 import { encode, mergeEncoded, percentileMs, summarize } from './histogram.js';
+import { DEFAULT_OK_STATUS } from './ok-status.js';
 import type { Resolved } from './options.js';
 import { bump, emptySecond, type PartResult } from './part-result.js';
 import type { Profile } from './profile.js';
@@ -24,9 +25,14 @@ export function targetOf(profile: Profile | undefined, durationS: number, s: num
 export function mergeSecond(parts: readonly SecondStats[], second: number, target: number): SecondStats {
   const out = emptySecond(second);
   out.target = target;
+  // A second is the drain's only when every part says so (parts may end their schedules apart).
+  out.phase = parts.length > 0 && parts.every((p) => p.phase === 'drain') ? 'drain' : 'schedule';
   for (const p of parts) {
     out.started += p.started;
     out.completed += p.completed;
+    out.ok = (out.ok ?? 0) + (p.ok ?? 0);
+    out.failed = (out.failed ?? 0) + (p.failed ?? 0);
+    out.unfinished = (out.unfinished ?? 0) + (p.unfinished ?? 0);
     out.dropped += p.dropped;
     out.late += p.late;
     out.bytesIn = (out.bytesIn ?? 0) + (p.bytesIn ?? 0);
@@ -56,13 +62,18 @@ export function mergeSecond(parts: readonly SecondStats[], second: number, targe
 
 /** Builds the run's result from its parts (one per thread). */
 export function buildResult(r: Resolved, parts: readonly PartResult[]): LoadResult {
+  // The run's schedule ends with its last part's; the drain, with its last outcome.
   const durationMs = Math.max(...parts.map((p) => p.durationMs));
+  const drainMs = Math.max(0, ...parts.map((p) => p.durationMs + p.drainMs - durationMs));
   const durationS = durationMs / 1000;
+  const scheduleSeconds = Math.ceil(durationS - 1e-9);
   const seconds = Math.max(...parts.map((p) => p.timeline.length));
   const timeline: SecondStats[] = [];
   for (let s = 0; s < seconds; s++) {
     const here = parts.map((p) => p.timeline[s]).filter((x): x is SecondStats => x !== undefined);
-    timeline.push(mergeSecond(here, s, targetOf(r.engine.profile, durationS, s)));
+    const merged = mergeSecond(here, s, targetOf(r.engine.profile, durationS, s));
+    merged.phase = s < scheduleSeconds ? 'schedule' : 'drain';
+    timeline.push(merged);
   }
   const sum = (f: (p: PartResult) => number) => parts.reduce((n, p) => n + f(p), 0);
   const status: Record<string, number> = {};
@@ -71,9 +82,14 @@ export function buildResult(r: Resolved, parts: readonly PartResult[]): LoadResu
     for (const [k, v] of Object.entries(p.status)) bump(status, k, v);
     for (const [k, v] of Object.entries(p.errors)) bump(errors, k, v);
   }
-  const latency = mergeEncoded(parts.map((p) => p.latencyHdr));
-  const service = mergeEncoded(parts.map((p) => p.serviceHdr));
-  const lag = mergeEncoded(parts.map((p) => p.lagHdr));
+  // One part from this thread: its own histograms and their encodings, as they are.
+  const only = parts.length === 1 ? parts[0] : undefined;
+  const latency = only?.live?.latency ?? mergeEncoded(parts.map((p) => p.latencyHdr));
+  const service = only?.live?.service ?? mergeEncoded(parts.map((p) => p.serviceHdr));
+  const lag = only?.live?.lag ?? mergeEncoded(parts.map((p) => p.lagHdr));
+  const histograms = only?.live
+    ? { latency: only.latencyHdr, serviceTime: only.serviceHdr, schedulingLag: only.lagHdr }
+    : { latency: encode(latency), serviceTime: encode(service), schedulingLag: encode(lag) };
   const completed = sum((p) => p.completed);
   const failed = sum((p) => p.failed);
   const started = sum((p) => p.started);
@@ -92,10 +108,13 @@ export function buildResult(r: Resolved, parts: readonly PartResult[]): LoadResu
       threads: r.threads,
       durationMs: engineSettings.durationMs,
       ...(r.model === 'closed' ? { thinkMs: engineSettings.thinkMs } : {}),
+      ...(r.target.protocol === 'http' ? { maxRedirects: r.maxRedirects } : {}),
+      okStatus: r.options.okStatus ?? DEFAULT_OK_STATUS[r.target.protocol],
     },
     startedAt: new Date(Math.min(...parts.map((p) => p.startEpochMs))).toISOString(),
     summary: {
       durationMs,
+      drainMs,
       scheduled: sum((p) => p.scheduled),
       started,
       completed,
@@ -103,8 +122,10 @@ export function buildResult(r: Resolved, parts: readonly PartResult[]): LoadResu
       late: sum((p) => p.late),
       ok: sum((p) => p.ok),
       failed,
+      unfinished: sum((p) => p.unfinished),
       errorRate: completed === 0 ? 0 : failed / completed,
       targetRate: profile && durationS > 0 ? profile.integral(durationS) / durationS : 0,
+      // Over the schedule only: the drain starts nothing.
       achievedRate: durationS > 0 ? started / durationS : 0,
       status,
       errors,
@@ -115,7 +136,7 @@ export function buildResult(r: Resolved, parts: readonly PartResult[]): LoadResu
     serviceTime: summarize(service),
     timeline,
     schedulingLag: summarize(lag),
-    histograms: { latency: encode(latency), serviceTime: encode(service), schedulingLag: encode(lag) },
+    histograms,
     interrupted: parts.some((p) => p.interrupted),
   };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { PeaklabError } from '../shared/errors.js';
 import { DEFAULTS } from './defaults.js';
 import type { EngineSettings } from './engine.js';
+import { type OkTable, okTable } from './ok-status.js';
 import { parseProfile } from './profile.js';
 import { hasTemplate } from './template.js';
 import { parseThreshold, type Threshold } from './thresholds.js';
@@ -27,7 +28,11 @@ export interface Resolved {
   timeoutMs: number;
   threads: number;
   method: string;
-  body: string | undefined;
+  /** Text to template per request, or a file's exact bytes. */
+  body: string | Buffer | undefined;
+  /** Which status codes count as ok (index: HTTP code, or gRPC code). */
+  ok: OkTable;
+  maxRedirects: number;
   thresholds: Threshold[];
 }
 
@@ -61,29 +66,46 @@ function positiveInt(name: string, v: number | undefined, min = 1): number | und
   return v;
 }
 
-function readBody(body: string | undefined): string | undefined {
-  if (body === undefined || !body.startsWith('@')) return body;
+/**
+ * The body to send: inline text (templated), or "@file": the file's bytes, exactly (binary-safe).
+ * With `templated`, a file is read as UTF-8 text and templated; bytes that are not UTF-8 are
+ * refused rather than sent mangled.
+ */
+function readBody(body: string | undefined, templated: boolean): string | Buffer | undefined {
+  if (body === undefined || !body.startsWith('@')) {
+    if (templated) throw usage('--template-body is for a --body @file (inline bodies are always templated)');
+    return body;
+  }
+  let bytes: Buffer;
   try {
-    return readFileSync(body.slice(1), 'utf8');
+    bytes = readFileSync(body.slice(1));
   } catch {
     throw new PeaklabError('PL_FILE_INVALID', `cannot read the body file ${body.slice(1)}`);
   }
+  if (!templated) return bytes;
+  const text = bytes.toString('utf8');
+  if (!Buffer.from(text).equals(bytes)) {
+    throw new PeaklabError(
+      'PL_FILE_INVALID',
+      `${body.slice(1)} is not UTF-8 text, so it cannot be templated`,
+    );
+  }
+  return text;
 }
 
 /** Options that would be silently ignored in this combination are refused instead. */
 function checkCombinations(options: LoadOptions, target: Target): void {
   if (options.rate !== undefined && options.vus !== undefined)
     throw usage('give either --rate or --vus, not both');
-  if (options.rate === undefined && options.vus === undefined) {
-    throw usage('give --rate PROFILE (open model) or --vus N (closed model)');
-  }
-  if (options.thinkMs !== undefined && options.rate !== undefined)
+  if (options.thinkMs !== undefined && options.vus === undefined)
     throw usage('--think is for the closed model (--vus); the open model (--rate) has no think time');
   if (target.protocol === 'grpc') {
     if (!options.grpc) throw usage('a grpc:// target needs --proto and --call');
     if (options.body !== undefined) throw usage('--body is for HTTP; gRPC sends --data');
     if (options.method !== undefined) throw usage('--method is for HTTP; gRPC calls use --call');
     if ((options.headers ?? []).length > 0) throw usage('--header is for HTTP targets, not grpc://');
+    if (options.maxRedirects !== undefined) throw usage('--max-redirects is for HTTP; gRPC has no redirects');
+    if (options.templateBody) throw usage('--template-body is for HTTP; gRPC --data is always templated');
   } else if (options.grpc) {
     throw usage(`--proto and --call need a grpc:// target, not ${target.origin}`);
   }
@@ -97,6 +119,8 @@ export function resolveOptions(options: LoadOptions): Resolved {
   const requests = positiveInt('--requests', options.requests);
   const threads = positiveInt('--threads', options.threads) ?? 1;
   const maxInflightGiven = positiveInt('--max-inflight', options.maxInflight);
+  const maxRedirects = positiveInt('--max-redirects', options.maxRedirects, 0) ?? 0;
+  const ok = okTable(options.okStatus, target.protocol);
   if (options.durationMs !== undefined && !(options.durationMs > 0))
     throw usage('--duration must be positive');
   if (options.thinkMs !== undefined && !(options.thinkMs >= 0)) throw usage('--think must not be negative');
@@ -104,8 +128,9 @@ export function resolveOptions(options: LoadOptions): Resolved {
   // Without --duration or --requests the run lasts the default, so ramp and spike are shaped over
   // it; profiles with a length of their own (steps, trace) ignore it and set the duration instead.
   const lengthMs = options.durationMs ?? (requests === undefined ? DEFAULTS.durationMs : undefined);
-  const profile =
-    options.rate === undefined ? undefined : parseProfile(options.rate, lengthMs && lengthMs / 1000);
+  // The open model is the default: without --rate or --vus, the default profile.
+  const rate = options.rate ?? (options.vus === undefined ? DEFAULTS.rate : undefined);
+  const profile = rate === undefined ? undefined : parseProfile(rate, lengthMs && lengthMs / 1000);
   let durationMs = options.durationMs;
   if (durationMs === undefined && requests === undefined) {
     durationMs =
@@ -121,7 +146,7 @@ export function resolveOptions(options: LoadOptions): Resolved {
   const maxInflight = maxInflightGiven ?? (model === 'open' ? DEFAULTS.openMaxInflight : 0);
   if (model === 'closed' && threads > vus) throw usage(`--threads ${threads} needs at least as many --vus`);
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
-  const body = readBody(options.body);
+  const body = readBody(options.body, options.templateBody === true);
   const engine: EngineSettings = {
     profile,
     vus,
@@ -134,7 +159,7 @@ export function resolveOptions(options: LoadOptions): Resolved {
     drainMs: timeoutMs + 1000,
   };
   return {
-    options,
+    options: rate === options.rate ? options : { ...options, rate },
     model,
     target,
     engine,
@@ -143,6 +168,8 @@ export function resolveOptions(options: LoadOptions): Resolved {
     threads,
     method: options.method ?? (body === undefined ? DEFAULTS.method : 'POST'),
     body,
+    ok,
+    maxRedirects,
     thresholds: (options.thresholds ?? []).map(parseThreshold),
   };
 }

@@ -1,3 +1,4 @@
+import type { Histogram } from './histogram.js';
 import type { SecondStats } from './types.js';
 
 /**
@@ -7,7 +8,10 @@ import type { SecondStats } from './types.js';
 export interface PartResult {
   /** When this part's second 0 began, as epoch ms (shared by every thread of a run). */
   startEpochMs: number;
+  /** The schedule's length (ms): --duration, or up to this part's last start. */
   durationMs: number;
+  /** After the schedule, until this part's last outcome (ms). */
+  drainMs: number;
   scheduled: number;
   started: number;
   completed: number;
@@ -15,6 +19,7 @@ export interface PartResult {
   late: number;
   ok: number;
   failed: number;
+  unfinished: number;
   bytesIn: number;
   bytesOut: number;
   status: Record<string, number>;
@@ -24,14 +29,23 @@ export interface PartResult {
   serviceHdr: string;
   lagHdr: string;
   interrupted: boolean;
+  /**
+   * The whole-run histograms themselves, when the part ran on the main thread: the merge then
+   * uses them instead of decoding what it was just given. Never sent between threads.
+   */
+  live?: { latency: Histogram; service: Histogram; lag: Histogram };
 }
 
 export function emptySecond(second: number): SecondStats {
   return {
     second,
+    phase: 'schedule',
     target: 0,
     started: 0,
     completed: 0,
+    ok: 0,
+    failed: 0,
+    unfinished: 0,
     dropped: 0,
     late: 0,
     status: {},

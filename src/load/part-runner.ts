@@ -24,6 +24,7 @@ export async function runPart(
     url: r.options.target,
     thread: `peaklab ${share.index + 1}-${share.count}`,
     threads: r.model === 'closed' ? r.engine.vus : r.connections,
+    protocol: r.target.protocol,
   });
   // resolveOptions guarantees at least one open request per thread, so the shares sum to exactly N.
   const engine = { ...r.engine, maxInflight: shareOf(r.engine.maxInflight, share) };

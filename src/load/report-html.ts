@@ -2,7 +2,8 @@ import type { Chart, Section } from '../report/mod.js';
 import { escapeHtml, renderHtmlReport, renderTable } from '../report/mod.js';
 import { formatMs } from '../shared/duration.js';
 import { PERCENTILES } from './histogram.js';
-import { LATENCY_EXPLAINED } from './report-text.js';
+import { isOkStatus, okTable } from './ok-status.js';
+import { accountingLines, LATENCY_EXPLAINED } from './report-text.js';
 import type { LoadResult } from './types.js';
 
 const STATUS_COLORS: Record<string, string> = {
@@ -12,27 +13,53 @@ const STATUS_COLORS: Record<string, string> = {
   '5': '#c62828',
 };
 
-function statusColor(code: string): string | undefined {
-  return STATUS_COLORS[code[0] ?? ''];
+/** A status's colour: by class, except that a status the run counted as failed never looks fine. */
+function statusColor(code: string, ok: boolean): string | undefined {
+  const byClass = STATUS_COLORS[code[0] ?? ''];
+  if (ok) return byClass;
+  return code[0] === '2' || code[0] === '3' ? (STATUS_COLORS['4'] as string) : byClass;
 }
 
 function summaryTable(result: LoadResult): string {
   const s = result.summary;
-  return renderTable({
-    head: ['target rate /s', 'achieved /s', 'scheduled', 'started', 'completed', 'dropped', 'late', 'errors'],
+  const account = accountingLines(result);
+  const table = renderTable({
+    head: [
+      'target rate /s',
+      'achieved /s',
+      'scheduled',
+      'started',
+      'dropped',
+      'ok',
+      'failed',
+      'unfinished',
+      'late',
+      'error rate',
+    ],
     rows: [
       [
         s.targetRate,
         s.achievedRate,
         s.scheduled,
         s.started,
-        s.completed,
         s.dropped,
+        s.ok,
+        s.failed,
+        s.unfinished ?? 0,
         s.late,
         `${(s.errorRate * 100).toFixed(2)}%`,
       ],
     ],
   });
+  const drain =
+    (s.drainMs ?? 0) > 0
+      ? `, then a drain of ${formatMs(s.drainMs ?? 0)} while the last requests finished`
+      : '';
+  return (
+    `<p>Requests: ${escapeHtml(account.requests)}.<br>Outcomes: ${escapeHtml(account.outcomes)}.</p>` +
+    `<p>Schedule: ${escapeHtml(formatMs(s.durationMs))}${escapeHtml(drain)}. Ok means ${escapeHtml(result.settings.okStatus ?? '2xx')}.</p>` +
+    table
+  );
 }
 
 function latencyTable(result: LoadResult): string {
@@ -64,12 +91,20 @@ function thresholdTable(result: LoadResult): string {
 function charts(result: LoadResult): Chart[] {
   const tl = result.timeline;
   const x = tl.map((s) => s.second);
+  const drainFrom = tl.findIndex((s) => s.phase === 'drain');
+  const xLabel = drainFrom < 0 ? 'second' : `second (from ${drainFrom}: the drain after the schedule)`;
   const codes = [...new Set(tl.flatMap((s) => [...Object.keys(s.status), ...Object.keys(s.errors)]))].sort();
+  const protocol = result.settings.grpc ? 'grpc' : 'http';
+  // The run's own rule (files from before --ok-status counted 2xx, or gRPC OK).
+  const table = okTable(result.settings.okStatus ?? (protocol === 'http' ? '2xx' : 'OK'), protocol);
+  const errorKinds = new Set(tl.flatMap((s) => Object.keys(s.errors)));
+  const isOk = (c: string) => !errorKinds.has(c) && isOkStatus(table, protocol, c);
   return [
     {
       id: 'rate',
       title: 'Rate: target vs achieved (requests/s)',
       x,
+      xLabel,
       yLabel: 'req/s',
       series: [
         { label: 'target', values: tl.map((s) => s.target), dash: true, color: '#888' },
@@ -82,10 +117,11 @@ function charts(result: LoadResult): Chart[] {
       id: 'status',
       title: 'Responses per second by status',
       x,
+      xLabel,
       yLabel: 'responses/s',
       stacked: true,
       series: codes.map((c) => {
-        const color = statusColor(c);
+        const color = statusColor(c, isOk(c));
         return {
           label: c,
           values: tl.map((s) => s.status[c] ?? s.errors[c] ?? 0),
@@ -98,6 +134,7 @@ function charts(result: LoadResult): Chart[] {
       id: 'latency',
       title: 'Latency from intended start, per second (ms)',
       x,
+      xLabel,
       yLabel: 'ms',
       series: [
         { label: 'p50', values: tl.map((s) => s.p50Ms), color: '#2e7d32' },

@@ -30,9 +30,10 @@ test('the text report: summary, histogram bars, percentiles, status and error co
     '  Slowest:\t1.00s',
     '  Fastest:\t10.0ms',
     '  Requests/sec:\t52.5 (target 100.0)',
-    '  Requests:\t108 scheduled, 105 started, 105 completed',
-    '  Dropped:\t3\tLate: 7',
-    '  Errors:\t15 (14.29%)',
+    '  Requests:\t108 scheduled = 105 started + 3 dropped',
+    '  Outcomes:\t105 started = 90 ok + 15 failed + 0 unfinished',
+    '  Late:\t7 (sent 10 ms or more after their intended start)',
+    '  Errors:\t15 (14.29% of 105 completed; ok is 2xx)',
   ])
     assert.ok(lines.includes(line), `missing ${JSON.stringify(line)} in\n${text}`);
   assert.match(text, /\n {2}Average:\t69\.\dms\n/);

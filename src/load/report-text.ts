@@ -1,4 +1,5 @@
 import { formatMs } from '../shared/duration.js';
+import { DEFAULTS } from './defaults.js';
 import { decode, forEachRecorded, PERCENTILES } from './histogram.js';
 import type { LoadResult } from './types.js';
 
@@ -9,6 +10,7 @@ export const LATENCY_EXPLAINED =
   'time is timed from the actual send, which is what the server took, but it hides the queueing ' +
   'that users would feel.';
 
+const DEFAULT_LATE_MS = DEFAULTS.lateAfterMs;
 const BAR = '■';
 const BAR_WIDTH = 40;
 
@@ -16,12 +18,16 @@ function pad(s: string, n: number): string {
   return s.padEnd(n);
 }
 
-/** hey's histogram: 10 equal-width buckets between the fastest and slowest, with bars. */
+/**
+ * hey's histogram: up to 10 equal-width buckets between the fastest and slowest, with bars. A
+ * bucket is never narrower than the histograms' 1 µs resolution, so a narrow spread gets fewer
+ * buckets (all equal values: one).
+ */
 export function latencyBuckets(result: LoadResult): { mark: number; count: number }[] {
   const { minMs, maxMs, count } = result.latency;
   if (count === 0 || !result.histograms) return [];
-  const n = 10;
-  const width = (maxMs - minMs) / n;
+  const n = Math.max(0, Math.min(10, Math.floor((maxMs - minMs) * 1000 + 1e-6)));
+  const width = n === 0 ? 0 : (maxMs - minMs) / n;
   const buckets = Array.from({ length: n + 1 }, (_, i) => ({ mark: minMs + width * i, count: 0 }));
   forEachRecorded(decode(result.histograms.latency), (us, c) => {
     const i = width <= 0 ? 0 : Math.min(n, Math.max(0, Math.round((us / 1000 - minMs) / width)));
@@ -30,13 +36,44 @@ export function latencyBuckets(result: LoadResult): { mark: number; count: numbe
   return buckets;
 }
 
+/**
+ * Labels for the bucket marks that tell them apart: formatMs when its rounding keeps them distinct,
+ * else one unit (that of the largest mark) with as many decimals as it takes.
+ */
+export function markLabels(marks: readonly number[]): string[] {
+  const plain = marks.map(formatMs);
+  if (new Set(plain).size === plain.length) return plain;
+  const top = Math.max(...marks);
+  const [unit, scale] = top < 1 ? ['µs', 1000] : top < 1000 ? ['ms', 1] : ['s', 0.001];
+  let labels = plain;
+  for (let d = 1; d <= 6; d++) {
+    labels = marks.map((m) => `${(m * (scale as number)).toFixed(d)}${unit}`);
+    if (new Set(labels).size === labels.length) break;
+  }
+  return labels;
+}
+
 function histogramLines(result: LoadResult): string[] {
   const buckets = latencyBuckets(result);
   const top = Math.max(1, ...buckets.map((b) => b.count));
-  return buckets.map((b) => {
+  const labels = markLabels(buckets.map((b) => b.mark));
+  const width = Math.max(9, ...labels.map((l) => l.length + 1));
+  return buckets.map((b, i) => {
     const bar = BAR.repeat(Math.round((b.count / top) * BAR_WIDTH));
-    return `  ${pad(formatMs(b.mark), 9)} [${b.count}]\t|${bar}`;
+    return `  ${pad(labels[i] as string, width)} [${b.count}]\t|${bar}`;
   });
+}
+
+/**
+ * The run's accounting, one identity per line, as every report prints it:
+ * scheduled = started + dropped, and started = ok + failed + unfinished.
+ */
+export function accountingLines(result: LoadResult): { requests: string; outcomes: string } {
+  const s = result.summary;
+  return {
+    requests: `${s.scheduled} scheduled = ${s.started} started + ${s.dropped} dropped`,
+    outcomes: `${s.started} started = ${s.ok} ok + ${s.failed} failed + ${s.unfinished ?? 0} unfinished`,
+  };
 }
 
 function counts(title: string, entries: Record<string, number>, unit: string): string[] {
@@ -50,19 +87,22 @@ export function renderTextReport(result: LoadResult): string {
   const s = result.summary;
   const l = result.latency;
   const open = result.settings.model === 'open';
+  const account = accountingLines(result);
+  const drain = (s.drainMs ?? 0) > 0 ? ` (+ ${formatMs(s.drainMs ?? 0)} drain)` : '';
   const lines = [
     '',
     `Summary:${result.interrupted ? ' (interrupted: the report covers the run so far)' : ''}`,
     `  Target:\t${result.settings.target}`,
     `  Model:\t${open ? `open, rate ${result.settings.rate}` : `closed, ${result.settings.vus} virtual users`}`,
-    `  Total:\t${formatMs(s.durationMs)}`,
+    `  Total:\t${formatMs(s.durationMs)}${drain}`,
     `  Slowest:\t${formatMs(l.maxMs)}`,
     `  Fastest:\t${formatMs(l.minMs)}`,
     `  Average:\t${formatMs(l.meanMs)}`,
     `  Requests/sec:\t${s.achievedRate.toFixed(1)}${open ? ` (target ${s.targetRate.toFixed(1)})` : ''}`,
-    `  Requests:\t${s.scheduled} scheduled, ${s.started} started, ${s.completed} completed`,
-    `  Dropped:\t${s.dropped}\tLate: ${s.late}`,
-    `  Errors:\t${s.failed} (${(s.errorRate * 100).toFixed(2)}%)`,
+    `  Requests:\t${account.requests}`,
+    `  Outcomes:\t${account.outcomes}`,
+    `  Late:\t${s.late} (sent ${DEFAULT_LATE_MS} ms or more after their intended start)`,
+    `  Errors:\t${s.failed} (${(s.errorRate * 100).toFixed(2)}% of ${s.completed} completed; ok is ${result.settings.okStatus ?? '2xx'})`,
     '',
     'Response time histogram (from intended start):',
     ...histogramLines(result),

@@ -25,7 +25,8 @@ export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Prom
     const withTarget =
       onSecond &&
       ((s: SecondStats) => {
-        s.target = targetOf(r.engine.profile, durationS, s.second);
+        // The drain starts nothing: its target is 0 whatever the profile would ask for.
+        s.target = s.phase === 'drain' ? 0 : targetOf(r.engine.profile, durationS, s.second);
         onSecond(s);
       });
     parts = [await runPart(r, { index: 0, count: 1 }, { signal: hooks.signal, onSecond: withTarget })];

@@ -1,4 +1,5 @@
 import { createWriteStream, type WriteStream, writeFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { PeaklabError } from '../shared/errors.js';
 import type { ExchangeSink } from './recorder.js';
@@ -41,6 +42,20 @@ export interface JtlRow {
   bytes: number;
   sentBytes: number;
   latencyMs: number;
+}
+
+/** JTL codes of the two outcomes that have no response: never sent, and no outcome at the end. */
+export const DROPPED = 'dropped';
+export const UNFINISHED = 'unfinished';
+export const DROPPED_MESSAGE = 'not sent (over --max-inflight or queued when the run stopped)';
+export const UNFINISHED_MESSAGE = 'no outcome (still in flight when the run ended)';
+
+/**
+ * The JTL responseMessage of a status: HTTP's reason phrase ("Not Found"), or a gRPC status's name
+ * (which is its phrase: "NOT_FOUND").
+ */
+export function reasonPhrase(protocol: 'http' | 'grpc', status: string): string {
+  return protocol === 'http' ? (STATUS_CODES[status] ?? '') : status;
 }
 
 /** One JMeter CSV row; IdleTime and Connect are not measured, so 0. */
@@ -98,6 +113,7 @@ export function openSinks(opts: {
   url: string;
   thread: string;
   threads: number;
+  protocol: 'http' | 'grpc';
 }): FileSinks | undefined {
   if (!opts.jtl && !opts.errorsLog) return undefined;
   const jtl = opts.jtl ? new Appender(opts.jtl) : undefined;
@@ -108,15 +124,19 @@ export function openSinks(opts: {
   }, 200);
   const origin = performance.timeOrigin;
   const constants = jtlConstants(opts.label, opts.thread, opts.threads, opts.url);
+  const protocol = opts.protocol;
+  // One line of an error message: the JTL's responseMessage and failureMessage.
+  const firstLine = (text: string) => text.split(/\r?\n/, 1)[0] ?? '';
   return {
     record(x: Exchange, endMs: number) {
+      const message = x.error ? firstLine(x.excerpt) : reasonPhrase(protocol, x.status);
       jtl?.add(
         jtlLine(constants, {
           startEpochMs: origin + x.intended,
           elapsedMs: endMs - x.intended,
-          code: x.status || x.error,
+          code: x.error || x.status,
           ok: x.ok,
-          message: x.error || (x.ok ? 'OK' : x.status),
+          message,
           bytes: x.bytesIn,
           sentBytes: x.bytesOut,
           latencyMs: endMs - x.sent,
@@ -135,6 +155,34 @@ export function openSinks(opts: {
           }),
         );
       }
+    },
+    dropped(intendedMs: number) {
+      jtl?.add(
+        jtlLine(constants, {
+          startEpochMs: origin + intendedMs,
+          elapsedMs: 0,
+          code: DROPPED,
+          ok: false,
+          message: DROPPED_MESSAGE,
+          bytes: 0,
+          sentBytes: 0,
+          latencyMs: 0,
+        }),
+      );
+    },
+    unfinished(x: Exchange, endMs: number) {
+      jtl?.add(
+        jtlLine(constants, {
+          startEpochMs: origin + x.intended,
+          elapsedMs: endMs - x.intended,
+          code: UNFINISHED,
+          ok: false,
+          message: UNFINISHED_MESSAGE,
+          bytes: x.bytesIn,
+          sentBytes: x.bytesOut,
+          latencyMs: endMs - x.sent,
+        }),
+      );
     },
     async close() {
       clearInterval(flusher);

@@ -10,7 +10,7 @@ import type { LoadResult } from './types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peaklab-paths-'));
 
-test('CLI: --body @file is sent as the body (POST by default), with each --header', async () => {
+test('CLI: --body @file --template-body is templated and sent (POST by default), with each --header', async () => {
   const seen: { method: string; body: string; a: string; id: string }[] = [];
   const server = await startServer((req, res, body) => {
     seen.push({
@@ -34,6 +34,7 @@ test('CLI: --body @file is sent as the body (POST by default), with each --heade
       '300ms',
       '--body',
       `@${bodyFile}`,
+      '--template-body',
       '--header',
       'x-a: one:two',
       '--header',

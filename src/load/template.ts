@@ -46,6 +46,12 @@ export function usernameFor(seq: number): string {
   return `${name}${x % 1000}`;
 }
 
+/** The text of a literal tag, {{"..."}}: how a template sends a literal "{{". */
+function literalOf(tag: string): string | undefined {
+  const m = /^\s*"([^"]*)"\s*$/.exec(tag);
+  return m ? m[1] : undefined;
+}
+
 function compileTag(tag: string, where: string): Render {
   const [name, ...args] = tag.trim().split(/\s+/);
   switch (name) {
@@ -72,7 +78,7 @@ function compileTag(tag: string, where: string): Render {
     default:
       throw new PeaklabError(
         'PL_USAGE',
-        `${where}: unknown template {{${tag}}} (known: uuid, seq, int A B, pick a,b,c, username)`,
+        `${where}: unknown template {{${tag}}} (known: uuid, seq, int A B, pick a,b,c, username, and {{"{{"}} for a literal {{)`,
       );
   }
 }
@@ -82,17 +88,24 @@ export function hasTemplate(text: string): boolean {
   return /\{\{[^}]*\}\}/.test(text);
 }
 
-/** Compiles "a{{seq}}b" once into a function, so each request only concatenates. */
+/**
+ * Compiles "a{{seq}}b" once into a function, so each request only concatenates. A literal tag
+ * {{"text"}} renders as its text, so {{"{{"}} sends a literal "{{". Unknown tags are PL_USAGE.
+ */
 export function compileTemplate(text: string, where: string): Render {
   const parts: Part[] = [];
   let last = 0;
   for (const m of text.matchAll(/\{\{([^}]*)\}\}/g)) {
     if (m.index > last) parts.push(text.slice(last, m.index));
-    parts.push(compileTag(m[1] as string, where));
+    const literal = literalOf(m[1] as string);
+    parts.push(literal ?? compileTag(m[1] as string, where));
     last = m.index + m[0].length;
   }
   if (last < text.length) parts.push(text.slice(last));
-  if (parts.every((p) => typeof p === 'string')) return () => text;
+  if (parts.every((p) => typeof p === 'string')) {
+    const whole = parts.join('');
+    return () => whole;
+  }
   return (vars) => {
     let out = '';
     for (const p of parts) out += typeof p === 'string' ? p : p(vars);

@@ -22,6 +22,8 @@ export function runThreads(r: Resolved, hooks: LoadHooks): Promise<PartResult[]>
   let nextSecond = 0;
   const durationS = (r.engine.durationMs ?? Number.POSITIVE_INFINITY) / 1000;
 
+  const targetFor = (parts: readonly SecondStats[], second: number) =>
+    parts.every((p) => p.phase === 'drain') ? 0 : targetOf(r.engine.profile, durationS, second);
   const onSecond = (s: SecondStats) => {
     const list = pending.get(s.second) ?? [];
     list.push(s);
@@ -29,7 +31,7 @@ export function runThreads(r: Resolved, hooks: LoadHooks): Promise<PartResult[]>
     while ((pending.get(nextSecond)?.length ?? 0) === n) {
       const parts = pending.get(nextSecond) as SecondStats[];
       pending.delete(nextSecond);
-      hooks.onSecond?.(mergeSecond(parts, nextSecond, targetOf(r.engine.profile, durationS, nextSecond)));
+      hooks.onSecond?.(mergeSecond(parts, nextSecond, targetFor(parts, nextSecond)));
       nextSecond++;
     }
   };
@@ -81,7 +83,7 @@ export function runThreads(r: Resolved, hooks: LoadHooks): Promise<PartResult[]>
       for (const second of [...pending.keys()].sort((a, b) => a - b)) {
         if (second < nextSecond) continue;
         const here = pending.get(second) as SecondStats[];
-        hooks.onSecond?.(mergeSecond(here, second, targetOf(r.engine.profile, durationS, second)));
+        hooks.onSecond?.(mergeSecond(here, second, targetFor(here, second)));
       }
       return parts;
     })

@@ -1,23 +1,30 @@
 /**
  * The port between the load engine and a protocol. The engine owns timing and accounting; a
- * transport only sends one exchange and calls `done` once, whatever happens.
+ * transport only sends one exchange and calls `done` once, whatever happens: a response (status),
+ * or an error of a kind, never both.
  */
 export class Exchange {
-  /** Intended start and actual send, in performance.now() milliseconds. */
+  /** Intended start and actual (first) send, in performance.now() milliseconds. */
   intended = 0;
   sent = 0;
-  /** HTTP status or gRPC status name; "" when the request failed before a response. */
+  /** HTTP status or gRPC status name of the response; "" when the request ended in an error. */
   status = '';
+  /** Whether the status counts as ok (--ok-status). */
   ok = false;
-  /** Error kind ("timeout", "econnrefused", ...) when the exchange failed without a response. */
+  /** Error kind ("timeout", "econnrefused", "closed", ...) when it ended without a whole response. */
   error = '';
+  /** Body bytes received (all hops of a followed redirect chain) and sent. */
   bytesIn = 0;
   bytesOut = 0;
   /** The start of a failed response's body or the error message, for --errors-log. */
   excerpt = '';
+  /** The engine's list of exchanges in flight (intrusive: no allocation per request). */
+  prev: Exchange | undefined = undefined;
+  next: Exchange | undefined = undefined;
 
   constructor(
     readonly seq: number,
+    /** The second of the schedule it was due in (intended start), never negative. */
     readonly second: number,
   ) {}
 }
@@ -30,19 +37,9 @@ export interface Transport {
   /** The label of requests in reports, e.g. "GET /orders". */
   readonly label: string;
   send(x: Exchange, done: Done): void;
+  /** Releases connections; exchanges still in flight are the engine's (it counts them unfinished). */
   close(): Promise<void>;
 }
 
+/** How much of a failed response's body (or an error message) the errors log keeps. */
 export const EXCERPT_BYTES = 512;
-
-/** "ECONNREFUSED" / "UND_ERR_HEADERS_TIMEOUT" / ... to a short stable kind for reports. */
-export function errorKind(err: unknown): string {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') {
-    if (code.includes('TIMEOUT')) return 'timeout';
-    if (code === 'UND_ERR_SOCKET') return 'socket';
-    return code.replace(/^UND_ERR_/, '').toLowerCase();
-  }
-  if (err instanceof Error && err.name === 'AbortError') return 'aborted';
-  return 'error';
-}

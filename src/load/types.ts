@@ -7,11 +7,27 @@
 export interface LoadOptions {
   /** http(s)://host:port/path, or grpc://host:port for gRPC. May contain {{templates}}. */
   target: string;
-  /** HTTP only, as are headers and body (refused for grpc://). A body of "@file" is read from the file. */
+  /** HTTP only, as are headers and body (refused for grpc://). */
   method?: string;
   headers?: ReadonlyArray<readonly [string, string]>;
+  /**
+   * The request body: text whose {{templates}} are filled per request, or "@file": the file's bytes,
+   * sent exactly as they are (binary-safe, no templating unless `templateBody`).
+   */
   body?: string;
-  /** Open model (the default): a rate profile spec, e.g. "constant:100" or "sine:0..100@60s". */
+  /** Fill {{templates}} in a "@file" body too (the file is then read as UTF-8 text). */
+  templateBody?: boolean;
+  /**
+   * Which responses count as ok: HTTP codes, classes and ranges ("2xx,3xx", "200-299,404"), or gRPC
+   * status names or numbers ("OK,NOT_FOUND"). Default: 2xx and 3xx for HTTP, OK for gRPC.
+   */
+  okStatus?: string;
+  /** HTTP redirects to follow (default 0: a 3xx is the response). A followed chain is one request. */
+  maxRedirects?: number;
+  /**
+   * Open model: a rate profile spec, e.g. "constant:100" or "sine:0..100@60s". The open model is
+   * the default: without `rate` and `vus` the run uses DEFAULTS.rate.
+   */
   rate?: string;
   /** Closed model: this many virtual users, each looping request then think time. */
   vus?: number;
@@ -48,19 +64,35 @@ export interface LatencySummary {
   percentiles: Record<string, number>;
 }
 
-/** One second of the run, counted by intended start time. */
+/**
+ * One second of the run. `started`, `dropped` and `late` count by intended start; `completed`, its
+ * outcomes (`ok`, `failed`, `status`, `errors`, `unfinished`) and the latencies by the second in
+ * which the outcome was known.
+ */
 export interface SecondStats {
   /** Seconds since the run started: 0, 1, 2, ... */
   second: number;
-  /** Target rate of the profile in this second (requests/s); for closed model, 0. */
+  /**
+   * "schedule": a second of the schedule (--duration, or up to the last start); "drain": after it,
+   * while the last requests finish (nothing starts then). Absent in older result files.
+   */
+  phase?: 'schedule' | 'drain';
+  /** Target rate of the profile in this second (requests/s); for closed model and drain, 0. */
   target: number;
   started: number;
+  /** Requests whose outcome (a response or an error) was known in this second: ok + failed. */
   completed: number;
+  /** Of `completed`: responses whose status counts as ok (see `okStatus`). */
+  ok?: number;
+  /** Of `completed`: responses with any other status, plus errors. */
+  failed?: number;
+  /** Requests still in flight when the run had to end, counted in the second it ended. */
+  unfinished?: number;
   dropped: number;
   late: number;
   /** Status code ("200", "500", ...) to count of responses completed in this second. */
   status: Record<string, number>;
-  /** Error kind ("timeout", "econnrefused", ...) to count. */
+  /** Error kind ("timeout", "econnrefused", ...) to count: requests that ended without a response. */
   errors: Record<string, number>;
   /** Response and request bytes of the requests completed in this second (absent in older files). */
   bytesIn?: number;
@@ -74,20 +106,35 @@ export interface SecondStats {
   latencyHdr?: string;
 }
 
+/**
+ * The run's totals. Every request has exactly one outcome, so these identities always hold:
+ * scheduled = started + dropped; started = ok + failed + unfinished; completed = ok + failed =
+ * the sum of `status` plus the sum of `errors`.
+ */
 export interface LoadSummary {
+  /** The schedule's length (ms): --duration as asked, or up to the last start; not the drain. */
   durationMs: number;
-  /** Requests scheduled by the profile (open model). */
+  /** After the schedule, how long the last requests took to finish (ms). Absent in older result files. */
+  drainMs?: number;
+  /** Requests the schedule asked for (open model), or the virtual users' iterations (closed). */
   scheduled: number;
+  /** Requests sent. */
   started: number;
+  /** Started requests with an outcome: ok + failed. */
   completed: number;
+  /** Never sent: over --max-inflight at their start, or still queued when the run was stopped. */
   dropped: number;
   late: number;
-  /** Completed requests with a 2xx status (gRPC: status OK). */
+  /** Responses whose status counts as ok (`okStatus`; default 2xx and 3xx, gRPC OK). */
   ok: number;
-  /** Completed with a non-2xx status plus transport errors. */
+  /** Responses with any other status, plus requests that ended in an error (a transport failure). */
   failed: number;
+  /** Started but still in flight when the run had to end: no outcome. Absent in older result files. */
+  unfinished?: number;
+  /** failed ÷ completed (0 when nothing completed: thresholds then fail as "no data"). */
   errorRate: number;
   targetRate: number;
+  /** started ÷ the schedule's length (requests/s). */
   achievedRate: number;
   status: Record<string, number>;
   errors: Record<string, number>;
@@ -123,7 +170,9 @@ export interface LoadResult {
 export interface ThresholdOutcome {
   expression: string;
   passed: boolean;
-  /** The measured value (whole run), or the worst window's value. */
+  /** True when the threshold (or one of its windows) had no samples to judge: it failed as "no data". */
+  noData?: boolean;
+  /** The measured value (whole run), or the worst window's value; NaN (null in JSON) with no data. */
   actual: number;
   /** For a windowed threshold that failed: the first failing window's start second (see `detail` for the worst). */
   failedAtSecond?: number;

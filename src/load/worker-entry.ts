@@ -49,7 +49,9 @@ if (parentPort) {
       { signal: stop.signal, onSecond: (second) => post({ type: 'second', second }) },
       ready,
     );
-    post({ type: 'done', part });
+    // Histograms cross threads encoded: the live ones stay here.
+    const { live: _live, ...sent } = part;
+    post({ type: 'done', part: sent });
   } catch (err) {
     post({ type: 'error', message: describeError(err), code: isPeaklabError(err) ? err.code : undefined });
   }

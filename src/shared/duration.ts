@@ -28,14 +28,23 @@ export function isDuration(text: string): boolean {
   return DURATION_RE.test(text.trim());
 }
 
-/** Formats milliseconds for people: 850µs, 12.3ms, 4.20s, 2m05s. */
+/**
+ * Formats milliseconds for people: 850µs, 12.3ms, 4.20s, 2m05s. Each unit's rounding is done before
+ * the unit is chosen, so 119700 ms is "2m00s" (not "1m60s") and 999.7 ms is "1.00s" (not "1000ms").
+ */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);
-  if (ms < 1) return `${Math.round(ms * 1000)}µs`;
-  if (ms < 100) return `${ms.toFixed(ms < 10 ? 2 : 1)}ms`;
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(2)}s`;
-  const m = Math.floor(ms / 60_000);
-  const s = Math.round((ms % 60_000) / 1000);
-  return `${m}m${String(s).padStart(2, '0')}s`;
+  if (ms < 0) return `-${formatMs(-ms)}`;
+  const us = Math.round(ms * 1000);
+  if (us < 1000) return `${us}µs`;
+  const hundredths = Math.round(ms * 100) / 100;
+  if (hundredths < 10) return `${hundredths.toFixed(2)}ms`;
+  const tenths = Math.round(ms * 10) / 10;
+  if (tenths < 100) return `${tenths.toFixed(1)}ms`;
+  const whole = Math.round(ms);
+  if (whole < 1000) return `${whole}ms`;
+  const centiseconds = Math.round(ms / 10);
+  if (centiseconds < 6000) return `${(centiseconds / 100).toFixed(2)}s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
 }

@@ -18,6 +18,7 @@ export const ERRORS = {
   PL_MIGRATION_FAILED: { exit: 1, summary: 'a schema migration failed' },
   PL_LAB_FAILED: { exit: 1, summary: 'an experiment could not complete' },
   PL_CHILD_FAILED: { exit: 1, summary: 'a child process did not start or exited early' },
+  PL_INTERRUPTED: { exit: 130, summary: 'the run was interrupted (Ctrl+C); its report is partial' },
 } as const satisfies Record<string, { exit: number; summary: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -14,7 +14,7 @@ const collect = (v: string, acc: string[] | undefined) => [...(acc ?? []), v];
 export function registerLoad(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('load')
-    .description('load-test an HTTP or gRPC target (open model with --rate, closed with --vus)')
+    .description('load-test an HTTP or gRPC target (open model with --rate, the default; closed with --vus)')
     .argument('<url>', 'http(s)://host:port/path or grpc://host:port; the path may hold {{templates}}')
     .option('--header <name:value>', 'request header (repeatable)', collect)
     .option(
@@ -22,6 +22,7 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       'pass/fail, e.g. p99<200ms, p99[10s]<300ms, errors<1% (repeatable)',
       collect,
     )
+    .option('--template-body', 'fill {{templates}} in a --body @file too (read as UTF-8 text)')
     .option('--quiet', 'no progress line and no text report');
   addLoadFlags(cmd);
   cmd.action(async (url: string, raw: Record<string, unknown>) => {
@@ -31,15 +32,17 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       flags,
       (raw.header as string[] | undefined) ?? [],
       (raw.threshold as string[] | undefined) ?? [],
+      raw.templateBody === true,
     );
     const quiet = raw.quiet === true;
     const live = !quiet && ctx.out.isTTY === true;
     const progress = new Progress();
     const stop = new AbortController();
-    // Ctrl+C stops sending; the run waits briefly for requests in flight and reports what it has.
+    // Ctrl+C stops sending; the run waits briefly for requests in flight and reports what it has,
+    // then exits 130 (below). A second Ctrl+C is the default: the process ends at once.
     const onSigint = () => stop.abort();
     process.once('SIGINT', onSigint);
-    // Imported on use, so other commands do not pay for undici, HDR histograms and gRPC at start-up.
+    // Imported on use: --help and bad flags answer without loading the engine and HDR histograms.
     const { runLoad } = await import('../../load/mod.js');
     let result: LoadResult;
     try {
@@ -54,6 +57,13 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     if (flags.out) writeOutput(flags.out, renderReport(result, 'json'));
     if (flags.html) writeOutput(flags.html, renderReport(result, 'html'));
     if (!quiet) ctx.out.write(renderReport(result, 'text'));
+    if (result.interrupted) {
+      // A partial run must not pass a CI gate, whatever its thresholds said so far.
+      throw new PeaklabError(
+        'PL_INTERRUPTED',
+        'interrupted (Ctrl+C): the report covers the run so far; thresholds are not a verdict',
+      );
+    }
     const failed = (result.thresholds ?? []).filter((t) => !t.passed);
     if (failed.length > 0) {
       throw new PeaklabError(
