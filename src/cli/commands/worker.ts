@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
 import { addOptions, readConfig } from '../../config/mod.js';
 import { WORKER_SPEC } from '../../services/orders/config.js';
-import { startOrders } from '../../services/orders/service.js';
 import { PeaklabError } from '../../shared/errors.js';
-import { onShutdownSignal } from '../../shared/lifecycle.js';
-import { createLogger } from '../../shared/logger.js';
 import type { CliContext } from '../context.js';
 
 /** One `worker <name>` subcommand per service that has a separate worker side. */
@@ -21,6 +18,12 @@ function registerOrdersWorker(worker: Command, ctx: CliContext): void {
       throw new PeaklabError('PL_CONFIG_INVALID', '--nats-url (NATS_URL) is required for a separate worker');
     }
     if (cfg.workers < 1) throw new PeaklabError('PL_CONFIG_INVALID', '--workers: must be at least 1');
+    // Loaded on use: --help and the other commands never pay for fastify, pg, NATS or PGlite.
+    const [{ startOrders }, { onShutdownSignal }, { createLogger }] = await Promise.all([
+      import('../../services/orders/service.js'),
+      import('../../platform/lifecycle/signals.js'),
+      import('../../shared/logger.js'),
+    ]);
     const logger = createLogger('orders-worker', cfg.logLevel);
     const service = await startOrders(cfg, logger, false);
     onShutdownSignal(logger, () => service.close());

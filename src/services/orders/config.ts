@@ -1,9 +1,9 @@
-import { type ConfigOf, int, num, oneOf, optionalStr, str } from '../../config/mod.js';
+import { type ConfigOf, int, num, oneOf, str } from '../../config/mod.js';
+import { httpGroup, NATS_GROUP, postgresGroup, TELEMETRY_GROUP } from '../../platform/config/groups.js';
 
-/** Settings the worker side needs: processing, fault injection and the backends. */
+/** Settings the worker side needs: the platform's groups, processing and fault injection. */
 export const WORKER_SPEC = {
-  port: int('HTTP port for /metrics and /healthz (0 picks a free one)', 8081, { min: 0, max: 65535 }),
-  listenHost: str('address to listen on (0.0.0.0 in a container)', '127.0.0.1'),
+  ...httpGroup({ port: 8081, portHelp: 'HTTP port for /metrics and /healthz (0 picks a free one)' }),
   processRps: int('backend capacity: orders processed per second (0 = unlimited)', 50, { min: 0 }),
   workers: int('worker pool concurrency', 8, { min: 1, max: 10_000 }),
   workMs: int('simulated work per order, in milliseconds', 20, { min: 0, max: 600_000 }),
@@ -17,13 +17,13 @@ export const WORKER_SPEC = {
     min: -1,
     max: 100,
   }),
-  databaseUrl: optionalStr('Postgres URL; unset = embedded PGlite in --data-dir', '<url>'),
-  dbPool: int('Postgres connections; group commits use up to half of them at once', 8, { min: 2, max: 200 }),
-  dataDir: str('PGlite data directory, used when DATABASE_URL is unset', '.peaklab/orders-pglite'),
-  dbSchema: str('Postgres schema for the orders table (created if missing)', 'public'),
-  natsUrl: optionalStr('NATS URL (JetStream); unset = an in-process queue', '<url>'),
+  ...postgresGroup({
+    dataDir: '.peaklab/orders-pglite',
+    schemaHelp: 'Postgres schema for the orders table (created if missing)',
+  }),
+  ...NATS_GROUP,
   stream: str('JetStream stream name; the dead-letter stream is <stream>_DLQ', 'ORDERS'),
-  logLevel: oneOf('log level', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
+  ...TELEMETRY_GROUP,
 };
 
 /** `peaklab serve orders`: the intake, plus the workers in queue mode. */

@@ -6,18 +6,13 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { readConfig } from '../../config/mod.js';
 import { silentLogger } from '../../shared/logger.js';
+import { type TestBackends, testBackends } from '../../testing/backends.js';
 import { needService } from '../../testing/services.js';
 import { freePort, needTool } from '../../testing/tools.js';
+import { waitFor } from '../../testing/wait.js';
 import { WORKER_SPEC } from './config.js';
 import { type RunningService, startOrders } from './service.js';
-import {
-  GOOD_ORDER,
-  postOrder,
-  startTestService,
-  type TestBackends,
-  testBackends,
-  waitFor,
-} from './testing/harness.js';
+import { GOOD_ORDER, postOrder, startTestService } from './testing/harness.js';
 
 /**
  * deploy/ is only worth shipping if it works: a real Prometheus, configured by the shipped

@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { testBackends, withJsm, withPg } from '../../testing/backends.js';
+import { metricValue, scrape } from '../../testing/scrape.js';
 import { needService } from '../../testing/services.js';
-import {
-  metricValue,
-  missingFrom,
-  postOrder,
-  processedCount,
-  scrape,
-  startTestService,
-  storedOrders,
-  testBackends,
-  waitFor,
-  withJsm,
-  withPg,
-} from './testing/harness.js';
+import { missingFrom, waitFor } from '../../testing/wait.js';
+import { postOrder, processedCount, startTestService, storedOrders } from './testing/harness.js';
 
 const pgGate = await needService('postgres');
 const natsGate = await needService('nats');

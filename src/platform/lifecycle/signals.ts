@@ -1,0 +1,62 @@
+import type { Logger } from 'pino';
+import type { ShutdownReport } from './lifecycle.js';
+
+export interface SignalOptions {
+  /**
+   * The hard deadline (ms) for the whole shutdown: past it the process logs `shutdown-timeout` and
+   * exits 1 whatever is still running. Unset: no bound beyond the shutdown's own.
+   */
+  readonly deadlineMs?: number;
+  /** Ends the process; a parameter so tests can watch it. */
+  readonly exit?: (code: number) => void;
+}
+
+/**
+ * Runs `shutdown` once on the first SIGTERM or SIGINT, then exits 0 when it was clean and 1 when
+ * it dropped anything or a step failed. A second signal while shutting down exits at once with 1:
+ * an operator pressing Ctrl+C twice means it. The handlers stay installed (`on`, not `once`) so
+ * that second signal reaches us instead of Node's default action.
+ */
+export function onShutdownSignal(
+  logger: Logger,
+  shutdown: () => Promise<ShutdownReport>,
+  opts: SignalOptions = {},
+): void {
+  const exit = opts.exit ?? ((code: number) => process.exit(code));
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ event: 'forced', signal }, 'second signal: exiting now');
+      exit(1);
+      return;
+    }
+    stopping = true;
+    logger.info({ event: 'stopping', signal }, 'shutting down');
+    if (opts.deadlineMs !== undefined && Number.isFinite(opts.deadlineMs)) {
+      setTimeout(() => {
+        logger.error({ event: 'shutdown-timeout', ms: opts.deadlineMs }, 'shutdown overran its deadline');
+        exit(1);
+      }, opts.deadlineMs).unref();
+    }
+    shutdown().then(
+      (report) => {
+        if (report.clean) {
+          logger.info({ event: 'stopped' }, 'shut down cleanly');
+          exit(0);
+        } else {
+          logger.error(
+            { event: 'stopped-unclean', dropped: report.dropped, failed: report.failed },
+            'shut down, but not cleanly',
+          );
+          exit(1);
+        }
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}

@@ -1,0 +1,167 @@
+import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { describeError } from '../../shared/errors.js';
+import type { ServiceRuntime } from '../runtime.js';
+import type { Delivery, WorkSource } from './types.js';
+
+/**
+ * Whose fault a failed attempt was. `fault`: the item's own (bad data, an injected fault), so the
+ * attempt counts toward maxAttempts and the item may end in the dead-letter store. `outage`: the
+ * backend's (a database down, a timeout), retried in place without limit and burning no attempt.
+ */
+export type FailureKind = 'fault' | 'outage';
+
+export interface WorkerPoolOptions<T> {
+  readonly source: WorkSource<T>;
+  /** Processes one item; throws when the attempt failed. */
+  readonly handle: (item: T, delivery: Delivery<T>) => Promise<void>;
+  readonly classify: (err: unknown) => FailureKind;
+  readonly logger: Logger;
+  /** How many items are processed at once. */
+  readonly workers: number;
+  /** After this many failed attempts through the item's own fault, it is dead-lettered. */
+  readonly maxAttempts: number;
+  /** Backoff before the 2nd attempt (ms); doubles each time, capped at 10× itself. */
+  readonly backoffMs: number;
+  /** An item was dead-lettered (after `attempts`), or a message did not decode. */
+  readonly onDeadLettered?: (reason: string) => void;
+  /** Names an item in log lines. */
+  readonly idOf?: (item: T) => string;
+}
+
+const RESTART_MS = 1000;
+/** A backend outage is retried at least this far apart, even with backoffMs 0. */
+const OUTAGE_MIN_MS = 100;
+
+/**
+ * Drains a work source with `workers` concurrent slots. Two kinds of failure, told apart by
+ * `classify`:
+ *
+ * - The item's own fault. The attempt is released for redelivery after an exponential backoff;
+ *   after maxAttempts the item is dead-lettered (onDeadLettered).
+ * - The backend's fault. The worker keeps the delivery and retries in place with the same
+ *   backoff, without limit, so an outage burns none of the item's attempts. On stop it is
+ *   released at once.
+ */
+export class WorkerPool<T> {
+  #running: Promise<void> | undefined;
+  #stopping = false;
+  readonly #stop = new AbortController();
+  readonly #active = new Set<Promise<void>>();
+  readonly #undecodable = (reason: string) => {
+    this.opts.onDeadLettered?.(reason);
+    this.opts.logger.warn({ reason }, 'a message that does not decode was dead-lettered');
+  };
+
+  constructor(private readonly opts: WorkerPoolOptions<T>) {
+    // Every worker waiting out an outage listens for stop: more than the default 10 is no leak.
+    setMaxListeners(0, this.#stop.signal);
+  }
+
+  start(): void {
+    if (this.opts.workers <= 0 || this.#running) return;
+    this.#running = this.#loop().catch((err: unknown) => {
+      this.opts.logger.error({ err: describeError(err) }, 'worker pool stopped on an error');
+    });
+  }
+
+  #id(delivery: Delivery<T>): string | undefined {
+    return this.opts.idOf?.(delivery.item);
+  }
+
+  /** Consumes until stopped; if consuming fails (e.g. NATS gone), logs and starts again. */
+  async #loop(): Promise<void> {
+    const { source, workers, logger } = this.opts;
+    while (!this.#stopping) {
+      try {
+        for await (const delivery of source.deliveries(workers, this.#undecodable)) {
+          // deliveries() never hands out more than `workers` at once, so this never over-commits.
+          const task = this.#handle(delivery).finally(() => this.#active.delete(task));
+          this.#active.add(task);
+        }
+      } catch (err) {
+        if (!this.#stopping) logger.error({ err: describeError(err) }, 'consuming failed; retrying in 1 s');
+      }
+      if (!this.#stopping) await this.#pause(RESTART_MS);
+    }
+  }
+
+  #backoff(attempt: number): number {
+    const { backoffMs } = this.opts;
+    return Math.min(backoffMs * 2 ** (attempt - 1), backoffMs * 10);
+  }
+
+  /** Sleeps; false if stop() cut it short. */
+  #pause(ms: number): Promise<boolean> {
+    return sleep(ms, undefined, { signal: this.#stop.signal }).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async #handle(delivery: Delivery<T>): Promise<void> {
+    const { handle, classify, logger } = this.opts;
+    for (let outage = 1; ; outage++) {
+      try {
+        await handle(delivery.item, delivery);
+        break;
+      } catch (err) {
+        if (classify(err) === 'fault') return this.#faulted(delivery, err);
+        if (outage === 1) {
+          logger.warn(
+            { id: this.#id(delivery), err: describeError(err) },
+            'processing failed on the backend; retrying in place',
+          );
+        }
+        if (!(await this.#pause(Math.max(this.#backoff(outage), OUTAGE_MIN_MS)))) {
+          delivery.retry(0); // stopping: hand it back now rather than after the ack wait
+          return;
+        }
+      }
+    }
+    try {
+      await delivery.ack();
+    } catch (err) {
+      // The work is done; a redelivery must find it done (idempotent processing).
+      logger.warn({ id: this.#id(delivery), err: describeError(err) }, 'ack failed; it may be redelivered');
+    }
+  }
+
+  async #faulted(delivery: Delivery<T>, err: unknown): Promise<void> {
+    const { logger, maxAttempts, backoffMs } = this.opts;
+    if (delivery.attempt < maxAttempts) {
+      delivery.retry(this.#backoff(delivery.attempt));
+      return;
+    }
+    const reason = describeError(err);
+    try {
+      await delivery.deadLetter(reason);
+      this.opts.onDeadLettered?.(reason);
+      logger.warn({ id: this.#id(delivery), attempts: delivery.attempt, reason }, 'dead-lettered');
+    } catch (dlqErr) {
+      // Released, not acknowledged: it comes back and dead-lettering is tried again.
+      logger.error({ id: this.#id(delivery), err: describeError(dlqErr) }, 'dead-lettering failed');
+      delivery.retry(backoffMs * 10);
+    }
+  }
+
+  /** Stop taking new items and wait for the ones being processed (an outage retry is released). */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#stop.abort();
+    await this.opts.source.stop();
+    await this.#running;
+    await Promise.allSettled([...this.#active]);
+  }
+}
+
+/**
+ * A worker pool whose stop is registered on the runtime (after the queue and the stores it uses,
+ * so it stops before them). Call start() once the service is ready for work.
+ */
+export function createWorkerPool<T>(rt: ServiceRuntime, opts: WorkerPoolOptions<T>): WorkerPool<T> {
+  const pool = new WorkerPool(opts);
+  rt.lifecycle.add({ name: 'worker pool', drain: () => pool.stop().then(() => 0) });
+  return pool;
+}
