@@ -5,7 +5,6 @@ import { openSql } from '../../platform/postgres/open.js';
 import { createWorkerPool } from '../../platform/queue/worker-pool.js';
 import { createRuntime } from '../../platform/runtime.js';
 import { otelTracer } from '../../platform/telemetry/otel-tracer.js';
-import { PeaklabError } from '../../shared/errors.js';
 import { BODY_LIMIT, ORDER_ERROR_BODIES, orderRoutes } from './adapters/http-routes.js';
 import { createOrderMeter } from './adapters/metrics.js';
 import { openOrderQueue, orderPublisher } from './adapters/queue.js';
@@ -22,6 +21,8 @@ export interface RunningService {
   readonly url: string;
   /** Stops as SIGTERM does: intake first, then the workers, then the backends. Never rejects. */
   close(): Promise<ShutdownReport>;
+  /** How long close() may take at most (ms): --drain-timeout plus the close budget. */
+  readonly shutdownDeadlineMs: number;
 }
 
 /**
@@ -35,20 +36,15 @@ export async function startOrders(
   intakeOn: boolean,
 ): Promise<RunningService> {
   const mode = intakeOn ? (cfg.mode ?? 'queue') : 'queue';
-  if (intakeOn && mode === 'queue' && cfg.workers === 0 && cfg.natsUrl === undefined) {
-    // Nobody else can drain an in-process queue: every order accepted would wait forever.
-    throw new PeaklabError(
-      'PL_CONFIG_INVALID',
-      '--workers 0 (intake only) needs a shared queue: set NATS_URL, or run workers in this process',
-    );
-  }
-  const rt = createRuntime({ name: 'orders', logger });
+  const rt = createRuntime({ name: 'orders', logger, drainTimeoutMs: cfg.drainTimeout });
   try {
     const db = await openSql(rt, {
       url: cfg.databaseUrl,
       dataDir: cfg.dataDir,
       schema: cfg.dbSchema,
       poolSize: cfg.dbPool,
+      connectTimeoutMs: cfg.dbConnectTimeout,
+      queryTimeoutMs: cfg.dbQueryTimeout,
       migrations: ORDER_MIGRATIONS,
     });
     const store = new SqlOrderStore(db.client, db.schema, db.writeConcurrency).register(rt.lifecycle);
@@ -72,7 +68,7 @@ export async function startOrders(
       queue !== undefined && cfg.workers > 0
         ? createWorkerPool<Order>(rt, {
             source: queue,
-            handle: (order, delivery) => processor.process(order, delivery.attempt),
+            handle: (order, delivery) => processor.process(order, delivery.faults + 1),
             classify: (err) => (isOrderFault(err) ? 'fault' : 'outage'),
             onDeadLettered: () => meter.error.inc(),
             idOf: (order) => order.id,
@@ -80,6 +76,7 @@ export async function startOrders(
             workers: cfg.workers,
             maxAttempts: cfg.maxAttempts,
             backoffMs: cfg.backoffMs,
+            holdTimeoutMs: cfg.holdTimeout,
           })
         : undefined;
     const intake = intakeOn
@@ -103,7 +100,11 @@ export async function startOrders(
       },
     });
     pool?.start();
-    return { url: http.url, close: () => rt.lifecycle.shutdown() };
+    return {
+      url: http.url,
+      close: () => rt.lifecycle.shutdown(),
+      shutdownDeadlineMs: rt.lifecycle.deadlineMs,
+    };
   } catch (err) {
     await rt.lifecycle.shutdown();
     throw err;
