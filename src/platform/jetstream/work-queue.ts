@@ -12,6 +12,7 @@ import {
 } from '@nats-io/jetstream';
 import { type NatsConnection, nanos, headers as natsHeaders } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { describeError, PeaklabError } from '../../shared/errors.js';
 import {
   type Codec,
@@ -35,9 +36,9 @@ import {
   ORIGIN_ID_HEADER,
 } from './delivery.js';
 import { PublishBatcher } from './publish-batcher.js';
+import { JetStreamStats } from './stats.js';
 import { ensureStream } from './streams.js';
 
-const DEPTH_SAMPLE_MS = 1000;
 const DEDUPE_WINDOW_MS = 120_000;
 /** How long one fetch waits for messages on an idle stream before the next one. */
 const FETCH_EXPIRES_MS = 5000;
@@ -67,12 +68,12 @@ interface Outgoing {
  */
 export class JetStreamWorkQueue<T> implements WorkQueue<T>, WorkSource<T>, DeliveryOwner {
   readonly description =
-    'JetStream file storage: a publish resolves once JetStream stored the item; stored items survive a crash of this process';
+    'JetStream file storage: a publish resolves once JetStream stored the item; stored items survive a crash of this process ' +
+    '(a crash of the NATS host can lose recent ones unless NATS syncs every write: sync_interval always)';
   readonly durable = true;
   readonly #subject: string;
   readonly #dlqSubject: string;
-  #depth = 0;
-  #sampler: NodeJS.Timeout | undefined;
+  #stats: JetStreamStats | undefined;
   /** Arms the end of the current fetch, once stopping. */
   #cutOff: (() => void) | undefined;
   #outstanding = 0;
@@ -113,27 +114,37 @@ export class JetStreamWorkQueue<T> implements WorkQueue<T>, WorkSource<T>, Deliv
       ack_wait: nanos(ACK_WAIT_MS),
       max_deliver: -1,
     });
-    await this.#sample();
-    this.#sampler = setInterval(() => void this.#sample(), DEPTH_SAMPLE_MS);
-    this.#sampler.unref();
   }
 
-  /** Waiting plus in flight: a work-queue stream deletes a message once it is acknowledged. */
-  async #sample(): Promise<void> {
-    try {
-      const info = await this.jsm.streams.info(this.opts.stream);
-      this.#depth = info.state.messages;
-    } catch {
-      // Telemetry never throws into the application; the last value stays.
-    }
+  /** Starts polling the streams and the consumer for the metrics and depth() (about once a second). */
+  async watch(registry: Registry): Promise<void> {
+    const { stream, consumer } = this.opts;
+    this.#stats = new JetStreamStats(
+      this.jsm,
+      { streams: [stream, `${stream}_DLQ`], consumer: { stream, name: consumer } },
+      registry,
+    );
+    await this.#stats.start();
   }
 
   publish(item: T, opts?: PublishOptions): Promise<void> {
     return this.#publisher.add({ data: this.opts.codec.encode(item), opts });
   }
 
+  /** Waiting plus in flight, as last polled: a work-queue stream deletes a message once acknowledged. */
   depth(): number {
-    return this.#depth;
+    return this.#stats?.streams.get(this.opts.stream)?.messages ?? 0;
+  }
+
+  /** Age of the oldest message still in the work stream (waiting or in flight), in seconds; 0 if none. */
+  oldestAgeSeconds(): number {
+    const first = this.#stats?.streams.get(this.opts.stream)?.firstMs;
+    return first === undefined ? 0 : Math.max(0, (Date.now() - first) / 1000);
+  }
+
+  /** Messages in the dead-letter stream, as last polled. */
+  deadLetters(): number {
+    return this.#stats?.streams.get(`${this.opts.stream}_DLQ`)?.messages ?? 0;
   }
 
   async ping(): Promise<void> {
@@ -265,7 +276,7 @@ export class JetStreamWorkQueue<T> implements WorkQueue<T>, WorkSource<T>, Deliv
   }
 
   async close(): Promise<void> {
-    clearInterval(this.#sampler);
+    this.#stats?.stop();
     await this.stop();
     if (!this.nc.isClosed()) {
       await this.nc
@@ -296,6 +307,7 @@ export async function openJetStreamQueue<T>(
   try {
     queue = new JetStreamWorkQueue(nc, jetstream(nc), await jetstreamManager(nc), opts, rt.logger);
     await queue.setup();
+    await queue.watch(rt.registry);
   } catch (err) {
     await nc.close().catch(() => {});
     if (err instanceof PeaklabError) throw err;

@@ -29,6 +29,10 @@ export interface WorkQueue<T> {
   publish(item: T, opts?: PublishOptions): Promise<void>;
   /** Waiting plus in flight, as last sampled. */
   depth(): number;
+  /** Age in seconds of the oldest item still waiting or in flight, as last sampled; 0 when none. */
+  oldestAgeSeconds(): number;
+  /** Items in the dead-letter store, as last sampled. */
+  deadLetters(): number;
 }
 
 /**
