@@ -1,6 +1,8 @@
-import { duration, int, matching, oneOf, optionalUrl, str } from '../../config/mod.js';
+import { type ConfigOf, duration, int, matching, oneOf, optionalUrl, str } from '../../config/mod.js';
 import { isStreamName } from '../jetstream/names.js';
 import { isIdentifier } from '../postgres/ident.js';
+import type { Migrations } from '../postgres/migrate.js';
+import type { SqlOptions } from '../postgres/open.js';
 
 /**
  * The config field groups every service shares, read through the one config reader (src/config):
@@ -41,6 +43,21 @@ export function postgresGroup(defaults: { dataDir: string; schemaHelp?: string }
       5000,
       { min: 1 },
     ),
+  };
+}
+
+export type PostgresConfig = ConfigOf<ReturnType<typeof postgresGroup>>;
+
+/** openSql's options from the POSTGRES group's values. */
+export function sqlOptions(cfg: PostgresConfig, migrations: Migrations): SqlOptions {
+  return {
+    url: cfg.databaseUrl,
+    dataDir: cfg.dataDir,
+    schema: cfg.dbSchema,
+    poolSize: cfg.dbPool,
+    connectTimeoutMs: cfg.dbConnectTimeout,
+    queryTimeoutMs: cfg.dbQueryTimeout,
+    migrations,
   };
 }
 
