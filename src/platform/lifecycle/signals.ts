@@ -38,13 +38,15 @@ export function onShutdownSignal(
     stopping = true;
     logger.info({ event: 'stopping', signal }, 'shutting down');
     if (opts.deadlineMs !== undefined && Number.isFinite(opts.deadlineMs)) {
+      // Not unref'd: a shutdown stuck on a promise that holds no handle would otherwise let Node
+      // end the process by itself, with exit code 0.
       setTimeout(() => {
         logger.error(
           { event: 'shutdown-timeout', ms: opts.deadlineMs, code },
           'shutdown overran its deadline',
         );
         exit(UNCLEAN);
-      }, opts.deadlineMs).unref();
+      }, opts.deadlineMs);
     }
     shutdown().then(
       (report) => {
