@@ -11,8 +11,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { testBackends } from '../src/services/orders/testing/harness.js';
 import { type ChildService, spawnPeaklab } from '../src/shared/child-service.js';
+import { testBackends } from '../src/testing/backends.js';
 import { runWrk, type WrkResult, writePostScript } from './orders-wrk.js';
 
 interface Target {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { testBackends } from '../services/orders/testing/harness.js';
+import { testBackends } from '../testing/backends.js';
 import { TEST_ENV } from '../testing/env.js';
 import { needService } from '../testing/services.js';
 import { needTool } from '../testing/tools.js';

@@ -61,7 +61,7 @@ export function registerDashboard(program: Command, ctx: CliContext): void {
     const [{ startDashboard }, { createLogger }, { onShutdownSignal }] = await Promise.all([
       import('../../dashboard/mod.js'),
       import('../../shared/logger.js'),
-      import('../../shared/lifecycle.js'),
+      import('../../platform/lifecycle/signals.js'),
     ]);
     const logger = createLogger('dashboard', flags.logLevel);
     const dashboard = await startDashboard({
@@ -76,6 +76,14 @@ export function registerDashboard(program: Command, ctx: CliContext): void {
     ctx.err.write(
       `peaklab dashboard: ${dashboard.url} (${targets.length} target${targets.length === 1 ? '' : 's'}; Ctrl+C stops)\n`,
     );
-    onShutdownSignal(logger, () => dashboard.close());
+    // The dashboard holds nothing acknowledged: a stop is clean once its server has closed.
+    onShutdownSignal(
+      logger,
+      async () => {
+        await dashboard.close();
+        return { clean: true, dropped: [], failed: [] };
+      },
+      { deadlineMs: 5_000 },
+    );
   });
 }

@@ -1,10 +1,5 @@
 import type { Command } from 'commander';
-import { realLabPorts } from '../../lab/adapters.js';
 import { labOptions, readLabSettings } from '../../lab/config.js';
-import { runSmoothCorners } from '../../lab/experiment.js';
-import { openReport } from '../../lab/open-report.js';
-import { createProgress } from '../../lab/progress.js';
-import { formatSummaryLines } from '../../lab/text-summary.js';
 import type { CliContext } from '../context.js';
 
 /** `peaklab lab smooth-corners`: the main job, from the seed's question to a report with the answers. */
@@ -19,6 +14,20 @@ export function registerLab(program: Command, ctx: CliContext): void {
   for (const o of labOptions()) cmd.option(o.flags, o.description);
   cmd.action(async (flags: Record<string, unknown>) => {
     const settings = readLabSettings(flags, { env: ctx.env, cwd: process.cwd(), now: new Date() });
+    // Loaded on use: --help and the other commands never pay for the load generator or the services.
+    const [
+      { realLabPorts },
+      { runSmoothCorners },
+      { openReport },
+      { createProgress },
+      { formatSummaryLines },
+    ] = await Promise.all([
+      import('../../lab/adapters.js'),
+      import('../../lab/experiment.js'),
+      import('../../lab/open-report.js'),
+      import('../../lab/progress.js'),
+      import('../../lab/text-summary.js'),
+    ]);
     const controller = new AbortController();
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { oneOf, optionalStr, readConfig } from '../../config/mod.js';
-import { type ReportFormat, renderReport, writeOutput } from '../../load/outputs.js';
-import { readResult } from '../../load/result-file.js';
 import type { CliContext } from '../context.js';
 
 const FLAGS = {
@@ -17,9 +15,14 @@ export function registerReport(program: Command, ctx: CliContext): void {
     .argument('<result>', 'a peaklab.load-result/v1 JSON file')
     .option('--format <text|html|jtl|json>', 'report format (default text)')
     .option('-o, --output <file>', 'write to this file instead of stdout');
-  cmd.action((path: string, raw: Record<string, unknown>) => {
+  cmd.action(async (path: string, raw: Record<string, unknown>) => {
     const flags = readConfig(FLAGS, raw, {});
-    const text = renderReport(readResult(path), flags.format as ReportFormat);
+    // Loaded on use: the report renderers are not needed to register the command.
+    const [{ renderReport, writeOutput }, { readResult }] = await Promise.all([
+      import('../../load/outputs.js'),
+      import('../../load/result-file.js'),
+    ]);
+    const text = renderReport(readResult(path), flags.format);
     if (flags.output) writeOutput(flags.output, text);
     else ctx.out.write(text);
   });

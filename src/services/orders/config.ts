@@ -1,29 +1,33 @@
-import { type ConfigOf, int, num, oneOf, optionalStr, str } from '../../config/mod.js';
+import { type ConfigOf, type ConfigRule, int, num, oneOf } from '../../config/mod.js';
+import {
+  httpGroup,
+  LIFECYCLE_GROUP,
+  NATS_GROUP,
+  postgresGroup,
+  streamField,
+  TELEMETRY_GROUP,
+  WORKERS_GROUP,
+} from '../../platform/config/groups.js';
 
-/** Settings the worker side needs: processing, fault injection and the backends. */
+/** Settings the worker side needs: the platform's groups, processing and fault injection. */
 export const WORKER_SPEC = {
-  port: int('HTTP port for /metrics and /healthz (0 picks a free one)', 8081, { min: 0, max: 65535 }),
-  listenHost: str('address to listen on (0.0.0.0 in a container)', '127.0.0.1'),
+  ...httpGroup({ port: 8081, portHelp: 'HTTP port for /metrics and /healthz (0 picks a free one)' }),
   processRps: int('backend capacity: orders processed per second (0 = unlimited)', 50, { min: 0 }),
-  workers: int('worker pool concurrency', 8, { min: 1, max: 10_000 }),
+  ...WORKERS_GROUP,
   workMs: int('simulated work per order, in milliseconds', 20, { min: 0, max: 600_000 }),
-  maxAttempts: int('processing attempts before an order is dead-lettered', 4, { min: 1, max: 100 }),
-  backoffMs: int('backoff before the 2nd attempt, in ms (doubles per attempt, capped at 10x)', 200, {
-    min: 0,
-    max: 600_000,
-  }),
   failRate: num('fault injection: probability that a processing attempt fails', 0, { min: 0, max: 1 }),
   failProduct: int('fault injection: every order for this product id fails (-1 = none)', -1, {
     min: -1,
     max: 100,
   }),
-  databaseUrl: optionalStr('Postgres URL; unset = embedded PGlite in --data-dir', '<url>'),
-  dbPool: int('Postgres connections; group commits use up to half of them at once', 8, { min: 2, max: 200 }),
-  dataDir: str('PGlite data directory, used when DATABASE_URL is unset', '.peaklab/orders-pglite'),
-  dbSchema: str('Postgres schema for the orders table (created if missing)', 'public'),
-  natsUrl: optionalStr('NATS URL (JetStream); unset = an in-process queue', '<url>'),
-  stream: str('JetStream stream name; the dead-letter stream is <stream>_DLQ', 'ORDERS'),
-  logLevel: oneOf('log level', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
+  ...postgresGroup({
+    dataDir: '.peaklab/orders-pglite',
+    schemaHelp: 'Postgres schema for the orders table (created if missing)',
+  }),
+  ...NATS_GROUP,
+  stream: streamField('JetStream stream name; the dead-letter stream is <stream>_DLQ', 'ORDERS'),
+  ...LIFECYCLE_GROUP,
+  ...TELEMETRY_GROUP,
 };
 
 /** `peaklab serve orders`: the intake, plus the workers in queue mode. */
@@ -49,3 +53,18 @@ export const SERVE_SPEC = {
 
 export type WorkerConfig = ConfigOf<typeof WORKER_SPEC>;
 export type ServeConfig = ConfigOf<typeof SERVE_SPEC>;
+
+/** Rules across fields of `serve orders`, checked with the fields (readConfig). */
+export const SERVE_RULES: ReadonlyArray<ConfigRule<ServeConfig>> = [
+  // Nobody else could drain an in-process queue: every order accepted would wait forever.
+  (c) =>
+    c.mode === 'queue' && c.workers === 0 && c.natsUrl === undefined
+      ? '--workers 0 (intake only) needs NATS_URL: a shared queue that separate workers drain'
+      : undefined,
+];
+
+/** Rules across fields of `worker orders`. */
+export const WORKER_RULES: ReadonlyArray<ConfigRule<WorkerConfig>> = [
+  // An in-process queue has no producer in a worker-only process: it would wait forever.
+  (c) => (c.natsUrl === undefined ? '--nats-url (NATS_URL) is required for a separate worker' : undefined),
+];

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { testBackends, withJsm } from '../../testing/backends.js';
 import { needService } from '../../testing/services.js';
-import { decodeOrder } from './order-codec.js';
-import { postOrder, startTestService, testBackends, withJsm } from './testing/harness.js';
+import { decodeOrder } from './adapters/order-codec.js';
+import { postOrder, startTestService } from './testing/harness.js';
 
 const pgGate = await needService('postgres');
 const natsGate = await needService('nats');

@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
+import { type TestBackends, testBackends, withPg } from '../../testing/backends.js';
+import { metricValue, scrape } from '../../testing/scrape.js';
 import { needService } from '../../testing/services.js';
 import type { RunningService } from './service.js';
-import {
-  GOOD_ORDER,
-  metricValue,
-  postOrder,
-  scrape,
-  startTestService,
-  storedOrders,
-  type TestBackends,
-  testBackends,
-  withPg,
-} from './testing/harness.js';
+import { GOOD_ORDER, postOrder, startTestService, storedOrders } from './testing/harness.js';
 
 const pgGate = await needService('postgres');
 const JSON_CT = { 'content-type': 'application/json' };

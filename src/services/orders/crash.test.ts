@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type ChildService, spawnPeaklab } from '../../shared/child-service.js';
+import { testBackends } from '../../testing/backends.js';
 import { childEnv } from '../../testing/env.js';
 import { needService } from '../../testing/services.js';
+import { missingFrom, waitFor } from '../../testing/wait.js';
 import { sendConcurrently } from './testing/closed-loop.js';
-import { missingFrom, storedOrders, testBackends, waitFor } from './testing/harness.js';
+import { storedOrders } from './testing/harness.js';
 
 const pgGate = await needService('postgres');
 const natsGate = await needService('nats');
@@ -25,7 +27,7 @@ const ARGS = [
 ];
 const CONCURRENCY = 32;
 
-test('queue: SIGKILL mid-stream loses no acknowledged order and processes none twice', {
+test('queue: SIGKILL mid-stream loses no acknowledged order; every extra row is a request the kill cut off', {
   skip: pgGate.skip || natsGate.skip,
   timeout: 90_000,
 }, async (t) => {

@@ -4,10 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readConfig } from '../../config/mod.js';
+import { capturingLogger } from '../../testing/logger.js';
+import { metricValue, scrape } from '../../testing/scrape.js';
+import { waitFor } from '../../testing/wait.js';
 import { SERVE_SPEC } from './config.js';
 import { openOrderStore } from './mod.js';
 import { startOrders } from './service.js';
-import { capturingLogger, metricValue, postOrder, scrape, waitFor } from './testing/harness.js';
+import { postOrder } from './testing/harness.js';
 
 test('embedded backends: PGlite + in-process queue, with retries, read back through openOrderStore', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'peaklab-orders-'));

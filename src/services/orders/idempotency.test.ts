@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
+import { testBackends } from '../../testing/backends.js';
+import { metricValue, scrape } from '../../testing/scrape.js';
 import { needService } from '../../testing/services.js';
-import { orderId } from './order.js';
-import {
-  GOOD_ORDER,
-  metricValue,
-  missingFrom,
-  postOrder,
-  scrape,
-  startTestService,
-  storedOrders,
-  testBackends,
-  waitFor,
-} from './testing/harness.js';
+import { missingFrom, waitFor } from '../../testing/wait.js';
+import { orderId } from './domain/order.js';
+import { GOOD_ORDER, postOrder, startTestService, storedOrders } from './testing/harness.js';
 
 const pgGate = await needService('postgres');
 const natsGate = await needService('nats');

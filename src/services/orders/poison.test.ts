@@ -3,28 +3,22 @@ import { test } from 'node:test';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
+import { DataRejected } from '../../platform/postgres/errors.js';
+import { MemoryWorkQueue } from '../../platform/queue/memory.js';
+import { WorkerPool } from '../../platform/queue/worker-pool.js';
+import { otelTracer } from '../../platform/telemetry/otel-tracer.js';
 import { silentLogger } from '../../shared/logger.js';
+import { testBackends, withJsm } from '../../testing/backends.js';
 import { TEST_ENV } from '../../testing/env.js';
+import { metricValue, scrape } from '../../testing/scrape.js';
 import { needService } from '../../testing/services.js';
-import { OrderRejected } from './failure.js';
-import { MemoryQueue } from './memory-queue.js';
-import { createOrderMetrics } from './metrics.js';
-import type { Order, StoredOrder } from './order.js';
-import { orderId } from './order.js';
-import { openPgStore } from './pg-store.js';
-import { OrderProcessor } from './processor.js';
-import { RatePacer } from './rate-pacer.js';
-import {
-  metricValue,
-  postOrder,
-  scrape,
-  startTestService,
-  storedOrders,
-  testBackends,
-  waitFor,
-  withJsm,
-} from './testing/harness.js';
-import { WorkerPool } from './worker-pool.js';
+import { waitFor } from '../../testing/wait.js';
+import { createOrderMeter } from './adapters/metrics.js';
+import { isOrderFault, OrderRejected } from './domain/faults.js';
+import { type Order, orderId, type StoredOrder } from './domain/order.js';
+import { OrderProcessor } from './domain/processor.js';
+import { RatePacer } from './domain/rate-pacer.js';
+import { openTestStore, postOrder, startTestService, storedOrders } from './testing/harness.js';
 
 const pgGate = await needService('postgres');
 const natsGate = await needService('nats');
@@ -39,7 +33,7 @@ test('store: a batch with a row Postgres refuses commits the others; save() tell
   skip: pgGate.skip,
 }, async () => {
   const backends = testBackends('batch');
-  const store = await openPgStore({ url: TEST_ENV.databaseUrl, schema: backends.schema, poolSize: 2 });
+  const { store, close } = await openTestStore(backends.schema, 2);
   try {
     // All saved in one tick, so they share one group-commit batch: the NUL row fails the INSERT.
     const good = Array.from({ length: 9 }, (_, i) => order(`good${i}`));
@@ -51,7 +45,8 @@ test('store: a batch with a row Postgres refuses commits the others; save() tell
     assert.equal(badResult?.status, 'rejected');
     const reason = (badResult as PromiseRejectedResult).reason as unknown;
     assert.ok(reason instanceof OrderRejected, 'the bad row fails as the order’s fault');
-    assert.equal(reason.sqlState, '22021');
+    assert.ok(reason.cause instanceof DataRejected);
+    assert.equal(reason.cause.sqlState, '22021');
     for (const [i, r] of results.entries()) {
       if (i !== 4) assert.deepEqual(r, { status: 'fulfilled', value: true }, `good row ${i} inserted`);
     }
@@ -68,7 +63,7 @@ test('store: a batch with a row Postgres refuses commits the others; save() tell
       false,
     ]);
   } finally {
-    await store.close();
+    await close();
     await backends.cleanup();
   }
 });
@@ -77,21 +72,23 @@ test('workers: an order the database refuses is retried --max-attempts times, th
   skip: pgGate.skip,
 }, async () => {
   const backends = testBackends('refused');
-  const store = await openPgStore({ url: TEST_ENV.databaseUrl, schema: backends.schema, poolSize: 4 });
-  const queue = new MemoryQueue();
+  const { store, close } = await openTestStore(backends.schema, 4);
+  const queue = new MemoryWorkQueue<Order>();
   const registry = new Registry();
-  const metrics = createOrderMetrics(registry, () => queue.depth());
+  const meter = createOrderMeter(registry, queue);
   const processor = new OrderProcessor({
     store,
     pacer: new RatePacer(0),
     workMs: 0,
     faults: { failRate: 0, failProduct: -1 },
-    metrics,
+    meter,
+    tracer: otelTracer('test'),
   });
-  const pool = new WorkerPool({
+  const pool = new WorkerPool<Order>({
     source: queue,
-    processor,
-    metrics,
+    handle: (order, delivery) => processor.process(order, delivery.faults + 1),
+    classify: (err) => (isOrderFault(err) ? 'fault' : 'outage'),
+    onDeadLettered: () => meter.error.inc(),
     logger: silentLogger(),
     workers: 8,
     maxAttempts: 3,
@@ -105,7 +102,7 @@ test('workers: an order the database refuses is retried --max-attempts times, th
     for (const o of [good[0], bad, ...good.slice(1)]) await queue.publish(o as Order);
     const settled = await waitFor(async () => queue.dead.length === 1 && queue.depth() === 0, 10_000, 20);
     assert.ok(settled, 'the refused order was dead-lettered');
-    assert.equal(queue.dead[0]?.order.id, bad.id);
+    assert.equal(queue.dead[0]?.item.id, bad.id);
     assert.equal(queue.dead[0]?.attempts, 3, 'after --max-attempts, not retried forever');
     assert.match(queue.dead[0]?.reason ?? '', /refused/);
     const rows = await storedOrders(backends.schema);
@@ -115,7 +112,7 @@ test('workers: an order the database refuses is retried --max-attempts times, th
     assert.equal(metricValue(text, 'work_done_total{status="error"}'), 1);
   } finally {
     await pool.stop();
-    await store.close();
+    await close();
     await backends.cleanup();
   }
 });

@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type ChildService, spawnPeaklab } from '../../shared/child-service.js';
+import { testBackends } from '../../testing/backends.js';
 import { childEnv } from '../../testing/env.js';
+import { metricValue, scrape } from '../../testing/scrape.js';
 import { needService } from '../../testing/services.js';
+import { missingFrom, waitFor } from '../../testing/wait.js';
 import { sendConcurrently } from './testing/closed-loop.js';
-import {
-  metricValue,
-  missingFrom,
-  processedCount,
-  scrape,
-  storedOrders,
-  testBackends,
-  waitFor,
-} from './testing/harness.js';
+import { processedCount, storedOrders } from './testing/harness.js';
 
 const pgGate = await needService('postgres');
 const natsGate = await needService('nats');

@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { testBackends } from '../../testing/backends.js';
+import { metricValue, scrape } from '../../testing/scrape.js';
 import { needService } from '../../testing/services.js';
-import {
-  metricValue,
-  postOrder,
-  processedCount,
-  scrape,
-  startTestService,
-  storedOrders,
-  testBackends,
-} from './testing/harness.js';
+import { postOrder, processedCount, startTestService, storedOrders } from './testing/harness.js';
 import { sendAtRate } from './testing/open-loop.js';
 
 const pgGate = await needService('postgres');

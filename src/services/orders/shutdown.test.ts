@@ -2,19 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JsMsg } from '@nats-io/jetstream';
 import { type ChildService, spawnPeaklab } from '../../shared/child-service.js';
+import { testBackends, withJsm } from '../../testing/backends.js';
 import { childEnv } from '../../testing/env.js';
+import { metricValue, scrape } from '../../testing/scrape.js';
 import { needService } from '../../testing/services.js';
+import { missingFrom, waitFor } from '../../testing/wait.js';
 import { sendConcurrently } from './testing/closed-loop.js';
-import {
-  metricValue,
-  missingFrom,
-  postOrder,
-  scrape,
-  storedOrders,
-  testBackends,
-  waitFor,
-  withJsm,
-} from './testing/harness.js';
+import { postOrder, storedOrders } from './testing/harness.js';
 
 const pgGate = await needService('postgres');
 const natsGate = await needService('nats');

@@ -3,15 +3,18 @@ import { test } from 'node:test';
 import { RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { readConfig } from '../../config/mod.js';
+import { migrate } from '../../platform/postgres/migrate.js';
 import { isPeaklabError } from '../../shared/errors.js';
 import { silentLogger } from '../../shared/logger.js';
+import { testBackends, withJsm, withPg } from '../../testing/backends.js';
 import { TEST_ENV } from '../../testing/env.js';
+import { capturingLogger } from '../../testing/logger.js';
 import { needService } from '../../testing/services.js';
-import { SERVE_SPEC } from './config.js';
+import { startTcpProxy } from '../../testing/tcp-proxy.js';
+import { ORDER_MIGRATIONS } from './adapters/sql-store.js';
+import { SERVE_RULES, SERVE_SPEC } from './config.js';
 import { startOrders } from './service.js';
-import { migrate } from './sql.js';
-import { capturingLogger, startTestService, testBackends, withJsm, withPg } from './testing/harness.js';
-import { startTcpProxy } from './testing/tcp-proxy.js';
+import { startTestService } from './testing/harness.js';
 
 const pgGate = await needService('postgres');
 const natsGate = await needService('nats');
@@ -60,7 +63,7 @@ test('startup: migrations are recorded and a second start applies none', { skip:
     const second = await startTestService(backends, { mode: 'direct' });
     await second.close();
     assert.deepEqual(await versions(), after1, 'the second start changed nothing');
-    const applied = await withPg((c) => migrate(c, backends.schema));
+    const applied = await withPg((c) => migrate(c, backends.schema, ORDER_MIGRATIONS));
     assert.deepEqual(applied, [], 'nothing left to apply');
   } finally {
     await backends.cleanup();
@@ -139,10 +142,9 @@ test('startup: an existing stream without our guarantees is a config error, not 
   }
 });
 
-test('startup: queue mode with the in-process queue and --workers 0 is refused', async () => {
-  const cfg = readConfig(SERVE_SPEC, { port: '0', mode: 'queue', workers: '0' }, {});
-  await assert.rejects(
-    startOrders(cfg, silentLogger(), true),
+test('startup: queue mode with the in-process queue and --workers 0 is refused by the config rules', () => {
+  assert.throws(
+    () => readConfig(SERVE_SPEC, { port: '0', mode: 'queue', workers: '0' }, {}, SERVE_RULES),
     (err: unknown) => isPeaklabError(err, 'PL_CONFIG_INVALID') && /NATS_URL/.test(err.message),
   );
 });

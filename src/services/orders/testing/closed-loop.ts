@@ -1,4 +1,4 @@
-import { orderId } from '../order.js';
+import { orderId } from '../domain/order.js';
 import { GOOD_ORDER, postOrder } from './harness.js';
 
 export interface LoopResult {

@@ -1,0 +1,46 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { Lifecycle } from './lifecycle/lifecycle.js';
+import { Readiness } from './lifecycle/readiness.js';
+import { createMetricsRegistry } from './telemetry/registry.js';
+
+/**
+ * What every part of one running service shares, handed to each platform adapter as it opens
+ * (fastify's instance, in spirit): an adapter registers its metrics on `registry`, its readiness
+ * check on `readiness` and its stop step on `lifecycle`, so the service's composition root only
+ * opens things in dependency order and never wires their shutdown by hand.
+ */
+export interface ServiceRuntime {
+  /** The service's name: log lines, the listening line, connection names. */
+  readonly name: string;
+  readonly logger: Logger;
+  /** This service's own Prometheus registry (not prom-client's global one). */
+  readonly registry: Registry;
+  readonly lifecycle: Lifecycle;
+  readonly readiness: Readiness;
+}
+
+export interface RuntimeOptions {
+  readonly name: string;
+  readonly logger: Logger;
+  /** Shared drain deadline at shutdown (ms); unset = unbounded. */
+  readonly drainTimeoutMs?: number;
+  /** Budget for closing connections after the drain (ms); default CLOSE_BUDGET_MS. */
+  readonly closeTimeoutMs?: number;
+  /** Node's default process metrics on the registry (default true). */
+  readonly defaultMetrics?: boolean;
+}
+
+export function createRuntime(opts: RuntimeOptions): ServiceRuntime {
+  return {
+    name: opts.name,
+    logger: opts.logger,
+    registry: createMetricsRegistry({ defaultMetrics: opts.defaultMetrics }),
+    lifecycle: new Lifecycle({
+      logger: opts.logger,
+      drainTimeoutMs: opts.drainTimeoutMs,
+      closeTimeoutMs: opts.closeTimeoutMs,
+    }),
+    readiness: new Readiness(),
+  };
+}

@@ -1,0 +1,13 @@
+import { Writable } from 'node:stream';
+import { type Logger, pino } from 'pino';
+
+/** An info-level pino logger whose JSON lines land in `lines`, parsed. */
+export function capturingLogger(lines: Array<Record<string, unknown>>): Logger {
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString().split('\n')) if (l.trim() !== '') lines.push(JSON.parse(l));
+      done();
+    },
+  });
+  return pino({ level: 'info' }, sink);
+}
