@@ -242,7 +242,7 @@ export class SaleDesk {
       { event: 'ledger-refused', sale: sale.id, item, refusal: recorded },
       `the ledger refused a purchase the hot state allowed (${recorded}); rebuilding the hot state`,
     );
-    keeper.rebuild(sale, keeper.generation).catch((err: unknown) => {
+    keeper.resync(sale).catch((err: unknown) => {
       logger.error({ event: 'rebuild-failed', err: describeError(err) }, 'rebuilding the hot state failed');
     });
     return fail(REFUSED[recorded]);

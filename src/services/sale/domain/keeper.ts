@@ -84,6 +84,15 @@ export class SaleKeeper {
     return this.#rebuilding;
   }
 
+  /**
+   * Rebuilds `sale` once more after any rebuild in flight: for a change the ledger made known after
+   * that one may have read it (a purchase the ledger refused).
+   */
+  resync(sale: SaleTerms): Promise<void> {
+    const previous = this.#rebuilding ?? Promise.resolve();
+    return previous.catch(() => {}).then(() => this.rebuild(sale, this.#generation));
+  }
+
   /** Stops the boundary timer. */
   close(): void {
     this.#closed = true;
