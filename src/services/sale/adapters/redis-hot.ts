@@ -8,7 +8,7 @@ export interface RedisHotOptions {
   readonly url: string;
   /** Every key starts with `<prefix>:{<sale id>}:`. */
   readonly prefix: string;
-  /** A sale's keys outlive its end by this long (ms), in case no later process drops them. */
+  /** A sale's keys outlive its end by this long (ms), in case no later process drops them (default 1 h). */
   readonly keepMs?: number;
 }
 
@@ -64,7 +64,7 @@ export async function openRedisHotState(rt: ServiceRuntime, opts: RedisHotOption
       return { sold: Number(reply[1]), reserved: Number(reply[2]) };
     },
 
-    async load(sale: SaleTerms, snapshot: SaleSnapshot) {
+    async load(sale: SaleTerms, snapshot: SaleSnapshot, at: number) {
       const [meta, holder, expiry, codes, taken] = keysOf(sale);
       const holders: Record<string, string> = {};
       const scored: Array<string | number> = [];
@@ -88,7 +88,8 @@ export async function openRedisHotState(rt: ServiceRuntime, opts: RedisHotOption
       if (scored.length > 0) tx.zadd(expiry, ...scored);
       if (Object.keys(records).length > 0) tx.hset(codes, records);
       if (counts.size > 0) tx.hset(taken, Object.fromEntries(counts));
-      for (const key of [meta, holder, expiry, codes, taken]) tx.pexpireat(key, sale.endsAt + keepMs);
+      const keep = Math.max(0, sale.endsAt - at) + keepMs;
+      for (const key of [meta, holder, expiry, codes, taken]) tx.pexpire(key, keep);
       const results = await tx.exec();
       const failed = results?.find(([err]) => err !== null);
       if (results === null || failed) throw failed?.[0] ?? new Error('the load transaction was discarded');

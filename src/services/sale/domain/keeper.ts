@@ -159,7 +159,7 @@ export class SaleKeeper {
 
   async #load(sale: SaleTerms, at: number): Promise<{ sold: number; reserved: number }> {
     const snapshot = await this.opts.ledger.snapshot(sale, at);
-    await this.opts.hot.load(sale, snapshot);
+    await this.opts.hot.load(sale, snapshot, at);
     return { sold: snapshot.sold.length, reserved: snapshot.reserved.length };
   }
 

@@ -29,8 +29,11 @@ export interface HotState {
   unpurchase(sale: SaleTerms, code: string): Promise<void>;
   /** Frees a fresh reservation whose checkout the ledger did not record. */
   release(sale: SaleTerms, code: string): Promise<void>;
-  /** Replaces the sale's whole state with `snapshot`, atomically. */
-  load(sale: SaleTerms, snapshot: SaleSnapshot): Promise<void>;
+  /**
+   * Replaces the sale's whole state with `snapshot`, atomically; `at` (epoch ms) is now, so the
+   * state can be kept for the rest of the sale plus a margin.
+   */
+  load(sale: SaleTerms, snapshot: SaleSnapshot, at: number): Promise<void>;
   /** Items sold and reservations live at `now`. */
   counts(sale: SaleTerms, now: number): Promise<HotCounts | 'missing'>;
   /** Forgets ended sales. */
