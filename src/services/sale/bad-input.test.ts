@@ -29,6 +29,7 @@ interface Case {
 const co = (query: string) => `/checkout?${query}`;
 const q = encodeURIComponent;
 
+// biome-ignore format: a table, one row a line
 const CASES: readonly Case[] = [
   { name: 'no parameters', method: 'POST', path: '/checkout', status: 400, answer: INVALID, recorded: true },
   { name: 'no id', method: 'POST', path: co('user_id=1'), status: 400, answer: INVALID, recorded: true },
@@ -68,7 +69,7 @@ const CASES: readonly Case[] = [
   { name: 'purchase: upper-case code', method: 'POST', path: `/purchase?code=${'A'.repeat(32)}`, status: 404, answer: NO_CODE },
   { name: 'an unknown path', method: 'POST', path: '/checkout/1', status: 404, answer: { error: 'not_found' } },
   { name: 'a request line over 16 KB (Node refuses it)', method: 'POST', path: co(`user_id=${'7'.repeat(20_000)}&id=1`), status: 431 },
-]; // biome-ignore format: a table
+];
 
 test('bad input: each gets its documented status, never a 500; every checkout that reached the handler is recorded', {
   skip: pgGate.skip || redisGate.skip,

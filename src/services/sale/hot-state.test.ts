@@ -22,6 +22,7 @@ const reserve = (user: string, item: number, code: string, now: number, expiresA
 const purchase = (code: string, now: number) => (h: HotState) => h.purchase(SALE, code, now);
 const counts = (now: number) => (h: HotState) => h.counts(SALE, now);
 
+// biome-ignore format: a table, one row a line
 const STEPS: readonly Step[] = [
   ['no state yet', reserve('1', 1, 'c1', 1000, 2000), { kind: 'missing' }],
   ['load an empty sale', (h) => h.load(SALE, EMPTY, 0), undefined],
@@ -70,7 +71,7 @@ const STEPS: readonly Step[] = [
   ['loaded: user 1 at the limit', counts(3004), { sold: 1, reserved: 2 }],
   ['loaded: r3 expires, user 1 is under the limit again', reserve('6', 3, 'c15', 4000, 7000), { kind: 'reserved', code: 'c15', expiresAt: 7000 }],
   ['loaded: purchase', purchase('r2', 4001), { kind: 'purchased', item: 2, user: '2' }],
-]; // biome-ignore format: a table
+];
 
 async function runSteps(hot: HotState): Promise<void> {
   for (const [name, step, want] of STEPS) assert.deepEqual(await step(hot), want, name);

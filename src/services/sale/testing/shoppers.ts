@@ -82,7 +82,15 @@ export interface ShopperOptions {
   readonly stop?: () => boolean;
   /** When it returns true for a reserved code, the code is kept in `kept` instead of bought. */
   readonly keep?: () => boolean;
-  readonly kept?: string[];
+  readonly kept?: Kept[];
+  /** Waits this long (ms) after an item_unavailable: a nearly sold-out sale is not hammered. */
+  readonly pauseMs?: number;
+}
+
+/** A code kept for later, with its expiry (epoch ms) as the checkout answered it. */
+export interface Kept {
+  readonly code: string;
+  readonly expiresAt: number;
 }
 
 /**
@@ -109,7 +117,7 @@ export async function shop(
     tally.noteCheckout(o.user, item, a);
     if (a.status === 200) {
       const code = a.body.code as string;
-      if (o.keep?.()) o.kept?.push(code);
+      if (o.keep?.()) o.kept?.push({ code, expiresAt: Date.parse(String(a.body.expires_at)) });
       else await buy(client, tally, code);
     } else if (a.body.error === 'sold_out') {
       return 'sold_out';
@@ -117,6 +125,8 @@ export async function shop(
       return 'limit';
     } else if (a.status === 503) {
       await new Promise((r) => setTimeout(r, 50));
+    } else if (o.pauseMs !== undefined) {
+      await new Promise((r) => setTimeout(r, o.pauseMs));
     }
   }
   return 'gave_up';
