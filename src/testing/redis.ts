@@ -7,10 +7,16 @@ export const REDIS_SERVER = '/usr/bin/redis-server';
 
 /** Runs `fn` on a fresh, bounded connection to `url` (default: the test Redis). */
 export async function withRedis<T>(fn: (client: Redis) => Promise<T>, url = TEST_ENV.redisUrl): Promise<T> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 3000, commandTimeout: 5000 });
+  // No reconnecting: a failed connect must leave nothing behind that keeps the process alive.
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    commandTimeout: 5000,
+    retryStrategy: () => null,
+  });
   client.on('error', () => {});
-  await client.connect();
   try {
+    await client.connect();
     return await fn(client);
   } finally {
     client.disconnect();

@@ -60,16 +60,29 @@ function bump(map: Map<string, number>, a: Answer): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
-/** Buys `code` once; the answer is noted. Undefined when no answer came. */
-export async function buy(client: SaleClient, tally: Tally, code: string): Promise<Answer | undefined> {
-  try {
-    const a = await client.purchase(code);
-    tally.notePurchase(code, a);
-    return a;
-  } catch {
-    tally.unanswered++;
-    return undefined;
+/**
+ * Buys `code`, as a client would: a 503 (nothing was done) or a lost answer is tried again, up to
+ * `tries` times, 50 ms apart, unless `stop()`. Every answer is noted. Undefined when none came.
+ */
+export async function buy(
+  client: SaleClient,
+  tally: Tally,
+  code: string,
+  stop: () => boolean = () => false,
+  tries = 20,
+): Promise<Answer | undefined> {
+  let last: Answer | undefined;
+  for (let i = 0; i < tries && !stop(); i++) {
+    try {
+      last = await client.purchase(code);
+      tally.notePurchase(code, last);
+      if (last.status !== 503) return last;
+    } catch {
+      tally.unanswered++;
+    }
+    await new Promise((r) => setTimeout(r, 50));
   }
+  return last;
 }
 
 export interface ShopperOptions {
@@ -118,7 +131,7 @@ export async function shop(
     if (a.status === 200) {
       const code = a.body.code as string;
       if (o.keep?.()) o.kept?.push({ code, expiresAt: Date.parse(String(a.body.expires_at)) });
-      else await buy(client, tally, code);
+      else await buy(client, tally, code, o.stop);
     } else if (a.body.error === 'sold_out') {
       return 'sold_out';
     } else if (a.status === 429) {
