@@ -94,6 +94,68 @@ export function optionalStr(description: string, placeholder = '<text>'): Field<
   };
 }
 
+/**
+ * A string that must pass `test`, e.g. a SQL identifier or a stream name; `what` names the kind in
+ * the error ("a plain SQL identifier"). The default is taken as valid.
+ */
+export function matching(
+  description: string,
+  def: string,
+  test: (value: string) => boolean,
+  what: string,
+  placeholder = '<name>',
+): Field<string> {
+  return {
+    description,
+    default: def,
+    placeholder,
+    parse(raw) {
+      if (!test(raw)) throw new Error(`"${raw}" is not ${what}`);
+      return raw;
+    },
+  };
+}
+
+/** A URL as it may be shown: without its password. */
+function shown(url: URL): string {
+  if (url.password === '') return url.href;
+  const copy = new URL(url.href);
+  copy.password = '***';
+  return copy.href;
+}
+
+/**
+ * An optional URL whose scheme is one of `schemes` (without the colon: "postgres") and which names
+ * a host. Unset or empty = undefined. The error shows the expected form, and never a password.
+ */
+export function optionalUrl(
+  description: string,
+  schemes: readonly string[],
+  example: string,
+): Field<string | undefined> {
+  const expected = `${schemes.map((s) => `${s}://`).join(' or ')}, e.g. ${example}`;
+  return {
+    description,
+    default: undefined,
+    placeholder: '<url>',
+    parse(raw) {
+      const text = raw.trim();
+      if (text === '') return undefined;
+      let url: URL;
+      try {
+        url = new URL(text);
+      } catch {
+        throw new Error(`"${raw}" is not a URL (expected ${expected})`);
+      }
+      if (!schemes.includes(url.protocol.slice(0, -1))) {
+        throw new Error(`"${shown(url)}" must start with ${expected}`);
+      }
+      if (url.hostname === '') throw new Error(`"${shown(url)}" names no host (expected ${expected})`);
+      return text;
+    },
+  };
+}
+
 export function bool(description: string, def = false): Field<boolean> {
   return {
     description,

@@ -1,3 +1,11 @@
 export type { ConfigOf, Field, Spec } from './fields.js';
-export { bool, duration, int, num, oneOf, optionalStr, str } from './fields.js';
-export { addOptions, collectConfig, envName, envWithout, flagName, readConfig } from './read.js';
+export { bool, duration, int, matching, num, oneOf, optionalStr, optionalUrl, str } from './fields.js';
+export {
+  addOptions,
+  type ConfigRule,
+  collectConfig,
+  envName,
+  envWithout,
+  flagName,
+  readConfig,
+} from './read.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isPeaklabError } from '../shared/errors.js';
-import { duration, int, oneOf, optionalStr } from './fields.js';
+import { duration, int, matching, oneOf, optionalStr, optionalUrl } from './fields.js';
 import { envName, envWithout, flagName, readConfig } from './read.js';
 
 const spec = {
@@ -44,4 +44,51 @@ test('envWithout drops exactly the variables a spec reads, so a child is configu
   const out = envWithout(env, spec);
   assert.deepEqual(out, { PATH: '/usr/bin', HOME: '/root' });
   assert.equal(env.MODE, 'direct', 'the caller’s env is not changed');
+});
+
+test('url fields: a scheme and a host are required, and a password is never echoed', () => {
+  const urls = { databaseUrl: optionalUrl('db', ['postgres', 'postgresql'], 'postgres://h/db') };
+  assert.equal(
+    readConfig(urls, {}, { DATABASE_URL: 'postgres://u@127.0.0.1:5432/test' }).databaseUrl,
+    'postgres://u@127.0.0.1:5432/test',
+  );
+  assert.equal(readConfig(urls, {}, { DATABASE_URL: '' }).databaseUrl, undefined, 'empty is unset');
+  const problem = (raw: string) => {
+    try {
+      readConfig(urls, {}, { DATABASE_URL: raw });
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return 'accepted';
+  };
+  assert.match(
+    problem('foo'),
+    /^DATABASE_URL: "foo" is not a URL \(expected postgres:\/\/ or postgresql:\/\/, e\.g\./,
+  );
+  assert.match(problem('mysql://u:secret@h/db'), /must start with postgres:\/\//);
+  assert.doesNotMatch(problem('mysql://u:secret@h/db'), /secret/);
+  assert.match(problem('postgres:///db'), /names no host/);
+});
+
+test('matching fields and rules: each problem is named, all in one error', () => {
+  const spec = {
+    schema: matching('schema', 'public', (v) => /^[a-z_]+$/.test(v), 'a plain SQL identifier'),
+    workers: int('workers', 8, { min: 0 }),
+    natsUrl: optionalStr('NATS'),
+  };
+  const rules = [
+    (c: { workers: number; natsUrl: string | undefined }) =>
+      c.workers === 0 && c.natsUrl === undefined ? '--workers 0 needs NATS_URL' : undefined,
+  ];
+  assert.deepEqual(readConfig(spec, { workers: '0' }, { NATS_URL: 'nats://x' }, rules), {
+    schema: 'public',
+    workers: 0,
+    natsUrl: 'nats://x',
+  });
+  assert.throws(
+    () => readConfig(spec, { schema: 'a;b', workers: '0' }, {}, rules),
+    (err: unknown) =>
+      isPeaklabError(err, 'PL_CONFIG_INVALID') &&
+      err.message === '--schema: "a;b" is not a plain SQL identifier; --workers 0 needs NATS_URL',
+  );
 });

@@ -67,16 +67,28 @@ export function collectConfig<S extends Spec>(
 }
 
 /**
- * Reads a whole config once, at start-up. Every bad value is reported together in one
- * PL_CONFIG_INVALID error, so a user fixes them in one go.
+ * A rule across fields ("--workers 0 needs NATS_URL"): returns what is wrong, or undefined. It sees
+ * the parsed config, with defaults in place of values that did not parse.
+ */
+export type ConfigRule<C> = (cfg: C) => string | undefined;
+
+/**
+ * Reads a whole config once, at start-up: each field, then each cross-field rule. Every bad value
+ * and every broken rule is reported together in one PL_CONFIG_INVALID error, so a user fixes them
+ * in one go; the CLI prints it as one line with exit 2.
  */
 export function readConfig<S extends Spec>(
   spec: S,
   flags: Readonly<Record<string, unknown>>,
   env: Readonly<Record<string, string | undefined>>,
+  rules: ReadonlyArray<ConfigRule<ConfigOf<S>>> = [],
 ): ConfigOf<S> {
   const problems: string[] = [];
   const out = collectConfig(spec, flags, env, problems);
+  for (const rule of rules) {
+    const problem = rule(out);
+    if (problem !== undefined) problems.push(problem);
+  }
   if (problems.length > 0) throw new PeaklabError('PL_CONFIG_INVALID', problems.join('; '));
   return out;
 }

@@ -25,7 +25,7 @@ export interface RuntimeOptions {
   readonly logger: Logger;
   /** Shared drain deadline at shutdown (ms); unset = unbounded. */
   readonly drainTimeoutMs?: number;
-  /** Budget for closing connections after the drain (ms); unset = unbounded. */
+  /** Budget for closing connections after the drain (ms); default CLOSE_BUDGET_MS. */
   readonly closeTimeoutMs?: number;
   /** Node's default process metrics on the registry (default true). */
   readonly defaultMetrics?: boolean;

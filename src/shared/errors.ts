@@ -18,6 +18,11 @@ export const ERRORS = {
   PL_MIGRATION_FAILED: { exit: 1, summary: 'a schema migration failed' },
   PL_LAB_FAILED: { exit: 1, summary: 'an experiment could not complete' },
   PL_CHILD_FAILED: { exit: 1, summary: 'a child process did not start or exited early' },
+  PL_SHUTDOWN_UNCLEAN: {
+    exit: 1,
+    summary:
+      'a graceful stop dropped acknowledged work, missed its deadline, or was forced by a second signal',
+  },
 } as const satisfies Record<string, { exit: number; summary: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -13,3 +13,23 @@ export function metricValue(text: string, series: string): number {
   }
   return Number.NaN;
 }
+
+/**
+ * The value of the series `name` whose labels include `labels` (in any order, others allowed);
+ * NaN when there is none.
+ */
+export function seriesValue(
+  text: string,
+  name: string,
+  labels: Readonly<Record<string, string>> = {},
+): number {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = (m[2] ?? '').split(',');
+    if (want.every((pair) => have.includes(pair))) return Number(m[3]);
+  }
+  return Number.NaN;
+}

@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { main } from '../main.js';
@@ -50,4 +54,45 @@ test('worker orders: refuses to start without NATS_URL (an in-process queue has 
   const r = await run(['worker', 'orders'], {});
   assert.equal(r.code, 2);
   assert.match(r.err, /NATS_URL.* is required .*\(PL_CONFIG_INVALID\)/);
+});
+
+test('config: a malformed URL, stream or schema is one line with exit 2, before any backend is opened', async () => {
+  const cases: Array<[string[], Record<string, string>, RegExp]> = [
+    [[], { DATABASE_URL: 'foo' }, /DATABASE_URL: "foo" is not a URL/],
+    [[], { DATABASE_URL: 'http://127.0.0.1/test' }, /DATABASE_URL: .* postgres:\/\/ or postgresql:\/\//],
+    [[], { NATS_URL: '127.0.0.1:4222' }, /NATS_URL: .* nats:\/\//],
+    [['--stream', 'ORDERS.NEW'], {}, /--stream: "ORDERS\.NEW" is not a JetStream stream name/],
+    [['--stream', 'my orders'], {}, /--stream: .* is not a JetStream stream name/],
+    [['--db-schema', '1abc'], {}, /--db-schema: "1abc" is not a plain SQL identifier/],
+  ];
+  for (const [args, env, want] of cases) {
+    const r = await run(['serve', 'orders', '--port', '0', ...args], { ...env, LOG_LEVEL: 'silent' });
+    assert.equal(r.code, 2, `${JSON.stringify([args, env])}: ${r.err}`);
+    assert.match(r.err, /^peaklab: [^\n]* \(PL_CONFIG_INVALID\)\n$/, 'one line');
+    assert.match(r.err, want);
+    assert.doesNotMatch(r.err, /unexpected error/);
+  }
+});
+
+test('config: every bad backend value and every broken rule are reported together', async () => {
+  const r = await run(['serve', 'orders', '--mode', 'queue', '--workers', '0', '--stream', 'a>b'], {
+    DATABASE_URL: 'foo',
+  });
+  assert.equal(r.code, 2);
+  for (const part of ['DATABASE_URL: "foo"', '--stream: "a>b"', '--workers 0']) {
+    assert.ok(r.err.includes(part), `names ${part}: ${r.err}`);
+  }
+});
+
+test('config: queue mode with the in-process queue and --workers 0 is refused before anything opens', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'peaklab-cfg-'));
+  try {
+    const dataDir = join(dir, 'pglite');
+    const r = await run(['serve', 'orders', '--mode', 'queue', '--workers', '0', '--data-dir', dataDir]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /--workers 0 .*needs NATS_URL.*\(PL_CONFIG_INVALID\)\n$/);
+    assert.equal(existsSync(dataDir), false, 'no database was created');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

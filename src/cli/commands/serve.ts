@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addOptions, readConfig } from '../../config/mod.js';
-import { SERVE_SPEC } from '../../services/orders/config.js';
+import { SERVE_RULES, SERVE_SPEC } from '../../services/orders/config.js';
 import { SALE_SPEC, shutdownDeadlineMs } from '../../services/sale/config.js';
 import type { CliContext } from '../context.js';
 
@@ -12,7 +12,7 @@ function registerOrders(serve: Command, ctx: CliContext): void {
     .command('orders')
     .description('the orders service: POST /orders in direct, shed or queue mode (see docs/orders.md)');
   addOptions(cmd, SERVE_SPEC).action(async (flags: Record<string, unknown>) => {
-    const cfg = readConfig(SERVE_SPEC, flags, ctx.env);
+    const cfg = readConfig(SERVE_SPEC, flags, ctx.env, SERVE_RULES);
     // Loaded on use: --help and the other commands never pay for fastify, pg, NATS or PGlite.
     const [{ startOrders }, { onShutdownSignal }, { createLogger }] = await Promise.all([
       import('../../services/orders/service.js'),
@@ -21,7 +21,8 @@ function registerOrders(serve: Command, ctx: CliContext): void {
     ]);
     const logger = createLogger('orders', cfg.logLevel);
     const service = await startOrders(cfg, logger, true);
-    onShutdownSignal(logger, () => service.close());
+    // The hard stop, a second past the bound every step already has: nothing may hang the exit.
+    onShutdownSignal(logger, () => service.close(), { deadlineMs: service.shutdownDeadlineMs + 1000 });
   });
 }
 

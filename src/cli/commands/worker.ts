@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { addOptions, readConfig } from '../../config/mod.js';
-import { WORKER_SPEC } from '../../services/orders/config.js';
-import { PeaklabError } from '../../shared/errors.js';
+import { WORKER_RULES, WORKER_SPEC } from '../../services/orders/config.js';
 import type { CliContext } from '../context.js';
 
 /** One `worker <name>` subcommand per service that has a separate worker side. */
@@ -12,12 +11,7 @@ function registerOrdersWorker(worker: Command, ctx: CliContext): void {
     .command('orders')
     .description('orders workers only: drain the JetStream stream into the database (needs NATS_URL)');
   addOptions(cmd, WORKER_SPEC).action(async (flags: Record<string, unknown>) => {
-    const cfg = readConfig(WORKER_SPEC, flags, ctx.env);
-    if (cfg.natsUrl === undefined) {
-      // An in-process queue has no producer in a worker-only process: it would wait forever.
-      throw new PeaklabError('PL_CONFIG_INVALID', '--nats-url (NATS_URL) is required for a separate worker');
-    }
-    if (cfg.workers < 1) throw new PeaklabError('PL_CONFIG_INVALID', '--workers: must be at least 1');
+    const cfg = readConfig(WORKER_SPEC, flags, ctx.env, WORKER_RULES);
     // Loaded on use: --help and the other commands never pay for fastify, pg, NATS or PGlite.
     const [{ startOrders }, { onShutdownSignal }, { createLogger }] = await Promise.all([
       import('../../services/orders/service.js'),
@@ -26,7 +20,8 @@ function registerOrdersWorker(worker: Command, ctx: CliContext): void {
     ]);
     const logger = createLogger('orders-worker', cfg.logLevel);
     const service = await startOrders(cfg, logger, false);
-    onShutdownSignal(logger, () => service.close());
+    // The hard stop, a second past the bound every step already has: nothing may hang the exit.
+    onShutdownSignal(logger, () => service.close(), { deadlineMs: service.shutdownDeadlineMs + 1000 });
   });
 }
 

@@ -56,7 +56,8 @@ const SWEEP_MS = 50;
  * line. At shutdown the server stops taking connections and requests (503 for a request on a
  * kept-alive connection), finishes those in flight, and keeps dropping connections as they go
  * idle: `close()` drops idle keep-alive connections once, and those still answering would
- * otherwise be held for fastify's 72 s keep-alive timeout.
+ * otherwise be held for fastify's 72 s keep-alive timeout. At the drain deadline it drops the
+ * connections of requests still in flight.
  * Throws PL_CONFIG_INVALID when the address cannot be bound.
  */
 export async function startHttpServer(rt: ServiceRuntime, opts: HttpServeOptions): Promise<HttpServer> {
@@ -76,12 +77,17 @@ export async function startHttpServer(rt: ServiceRuntime, opts: HttpServeOptions
   }
   rt.lifecycle.add({
     name: 'http',
-    async drain() {
+    async drain(signal) {
       const sweeper = setInterval(() => app.server.closeIdleConnections(), SWEEP_MS);
+      // At the deadline, requests still in flight lose their connection: none was answered, so
+      // none was acknowledged, and the client knows to retry.
+      const cut = () => app.server.closeAllConnections();
+      signal.addEventListener('abort', cut, { once: true });
       try {
         await app.close();
       } finally {
         clearInterval(sweeper);
+        signal.removeEventListener('abort', cut);
       }
       return 0;
     },

@@ -12,22 +12,33 @@ import {
 } from '@nats-io/jetstream';
 import { type NatsConnection, nanos, headers as natsHeaders } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { describeError, PeaklabError } from '../../shared/errors.js';
-import type {
-  Codec,
-  Delivery,
-  PublishOptions,
-  UndecodableHandler,
-  WorkQueue,
-  WorkSource,
+import {
+  type Codec,
+  DEAD_ATTEMPTS,
+  DEAD_REASON,
+  type Delivery,
+  type PublishOptions,
+  type UndecodableHandler,
+  type WorkQueue,
+  type WorkSource,
 } from '../queue/types.js';
 import type { ServiceRuntime } from '../runtime.js';
 import { connectNats } from './connect.js';
-import { ACK_WAIT_MS, type DeliveryOwner, JsDelivery } from './delivery.js';
+import {
+  ACK_WAIT_MS,
+  countHeader,
+  type DeliveryOwner,
+  FAULTS_HEADER,
+  JsDelivery,
+  NOT_BEFORE_HEADER,
+  ORIGIN_ID_HEADER,
+} from './delivery.js';
 import { PublishBatcher } from './publish-batcher.js';
+import { JetStreamStats } from './stats.js';
 import { ensureStream } from './streams.js';
 
-const DEPTH_SAMPLE_MS = 1000;
 const DEDUPE_WINDOW_MS = 120_000;
 /** How long one fetch waits for messages on an idle stream before the next one. */
 const FETCH_EXPIRES_MS = 5000;
@@ -41,6 +52,8 @@ export interface JetStreamQueueOptions<T> {
   /** The durable pull consumer's name ("orders-workers"). */
   readonly consumer: string;
   readonly codec: Codec<T>;
+  /** How long one worker may keep one message from redelivery with working() (ms; default 60 s). */
+  readonly maxHoldMs?: number;
 }
 
 interface Outgoing {
@@ -55,11 +68,12 @@ interface Outgoing {
  */
 export class JetStreamWorkQueue<T> implements WorkQueue<T>, WorkSource<T>, DeliveryOwner {
   readonly description =
-    'JetStream file storage: a publish resolves once JetStream stored the item; stored items survive a crash of this process';
+    'JetStream file storage: a publish resolves once JetStream stored the item; stored items survive a crash of this process ' +
+    '(a crash of the NATS host can lose recent ones unless NATS syncs every write: sync_interval always)';
+  readonly durable = true;
   readonly #subject: string;
   readonly #dlqSubject: string;
-  #depth = 0;
-  #sampler: NodeJS.Timeout | undefined;
+  #stats: JetStreamStats | undefined;
   /** Arms the end of the current fetch, once stopping. */
   #cutOff: (() => void) | undefined;
   #outstanding = 0;
@@ -100,43 +114,71 @@ export class JetStreamWorkQueue<T> implements WorkQueue<T>, WorkSource<T>, Deliv
       ack_wait: nanos(ACK_WAIT_MS),
       max_deliver: -1,
     });
-    await this.#sample();
-    this.#sampler = setInterval(() => void this.#sample(), DEPTH_SAMPLE_MS);
-    this.#sampler.unref();
   }
 
-  /** Waiting plus in flight: a work-queue stream deletes a message once it is acknowledged. */
-  async #sample(): Promise<void> {
-    try {
-      const info = await this.jsm.streams.info(this.opts.stream);
-      this.#depth = info.state.messages;
-    } catch {
-      // Telemetry never throws into the application; the last value stays.
-    }
+  /** Starts polling the streams and the consumer for the metrics and depth() (about once a second). */
+  async watch(registry: Registry): Promise<void> {
+    const { stream, consumer } = this.opts;
+    this.#stats = new JetStreamStats(
+      this.jsm,
+      { streams: [stream, `${stream}_DLQ`], consumer: { stream, name: consumer } },
+      registry,
+    );
+    await this.#stats.start();
   }
 
   publish(item: T, opts?: PublishOptions): Promise<void> {
     return this.#publisher.add({ data: this.opts.codec.encode(item), opts });
   }
 
+  /** Waiting plus in flight, as last polled: a work-queue stream deletes a message once acknowledged. */
   depth(): number {
-    return this.#depth;
+    return this.#stats?.streams.get(this.opts.stream)?.messages ?? 0;
+  }
+
+  /** Age of the oldest message still in the work stream (waiting or in flight), in seconds; 0 if none. */
+  oldestAgeSeconds(): number {
+    const first = this.#stats?.streams.get(this.opts.stream)?.firstMs;
+    return first === undefined ? 0 : Math.max(0, (Date.now() - first) / 1000);
+  }
+
+  /** Messages in the dead-letter stream, as last polled. */
+  deadLetters(): number {
+    return this.#stats?.streams.get(`${this.opts.stream}_DLQ`)?.messages ?? 0;
   }
 
   async ping(): Promise<void> {
     await this.nc.rtt();
   }
 
-  async publishDead(msg: JsMsg, reason: string, id?: string): Promise<void> {
+  /** The message's own headers (not JetStream's Nats-*) with `set` on top, for a copy of it. */
+  #copyHeaders(msg: JsMsg, set: Record<string, string>) {
     const h = natsHeaders();
     for (const key of msg.headers?.keys() ?? []) {
-      if (!key.startsWith('Nats-')) h.set(key, msg.headers?.get(key) ?? '');
+      if (!key.startsWith('Nats-') && !(key in set)) h.set(key, msg.headers?.get(key) ?? '');
     }
-    h.set('Peaklab-Reason', reason.slice(0, 200));
-    h.set('Peaklab-Attempts', String(msg.info.deliveryCount));
-    // Deduped by the publish id (or, for a message that does not decode, its stream sequence):
-    // a retried dead-lettering stores one copy.
-    await this.js.publish(this.#dlqSubject, msg.data, { msgID: id ?? `seq-${msg.seq}`, headers: h });
+    for (const [k, v] of Object.entries(set)) h.set(k, v);
+    return h;
+  }
+
+  async publishRetry(msg: JsMsg, id: string, faults: number, delayMs: number): Promise<void> {
+    const h = this.#copyHeaders(msg, {
+      [FAULTS_HEADER]: String(faults),
+      [NOT_BEFORE_HEADER]: String(Date.now() + delayMs),
+      [ORIGIN_ID_HEADER]: id,
+    });
+    // Deduped per attempt: a worker that dies between this publish and its ack publishes the same id.
+    await this.js.publish(this.#subject, msg.data, { msgID: `${id}~${faults}`, headers: h });
+  }
+
+  async publishDead(msg: JsMsg, reason: string, id: string, attempts: number): Promise<void> {
+    const h = this.#copyHeaders(msg, {
+      [DEAD_REASON]: reason.slice(0, 200),
+      [DEAD_ATTEMPTS]: String(attempts),
+    });
+    // Deduped by the first publish's id (or, for a message that does not decode, its stream
+    // sequence): a retried dead-lettering stores one copy.
+    await this.js.publish(this.#dlqSubject, msg.data, { msgID: id, headers: h });
   }
 
   released(): void {
@@ -191,12 +233,19 @@ export class JetStreamWorkQueue<T> implements WorkQueue<T>, WorkSource<T>, Deliv
 
   /** A delivery for a worker, or undefined when the message does not decode (then dead-lettered here). */
   async #deliver(msg: JsMsg, undecodable: UndecodableHandler): Promise<Delivery<T> | undefined> {
+    // A retry's backoff: back to the stream until its time (no worker slot is held meanwhile).
+    const notBefore = countHeader(msg, NOT_BEFORE_HEADER);
+    const early = notBefore - Date.now();
+    if (early > 5) {
+      msg.nak(early);
+      return undefined;
+    }
     let item: T;
     try {
       item = this.opts.codec.decode(msg.data);
     } catch (err) {
       const reason = describeError(err);
-      await this.publishDead(msg, reason).then(
+      await this.publishDead(msg, reason, `seq-${msg.seq}`, countHeader(msg, FAULTS_HEADER) + 1).then(
         () => {
           msg.ack();
           undecodable(reason);
@@ -206,7 +255,13 @@ export class JetStreamWorkQueue<T> implements WorkQueue<T>, WorkSource<T>, Deliv
       return undefined;
     }
     this.#outstanding++;
-    return new JsDelivery(item, msg, this, msg.headers?.get('Nats-Msg-Id') || undefined);
+    const id = msg.headers?.get(ORIGIN_ID_HEADER) || msg.headers?.get('Nats-Msg-Id') || `seq-${msg.seq}`;
+    return new JsDelivery(item, msg, this, id, this.opts.maxHoldMs ?? 60_000);
+  }
+
+  /** Waits for publishes still unacknowledged; resolves with how many the deadline cut off. */
+  drainPublishes(signal: AbortSignal): Promise<number> {
+    return this.#publisher.drain(signal);
   }
 
   /** Ends the current fetch within FETCH_GRACE_MS; deliveries() then returns. */
@@ -221,7 +276,7 @@ export class JetStreamWorkQueue<T> implements WorkQueue<T>, WorkSource<T>, Deliv
   }
 
   async close(): Promise<void> {
-    clearInterval(this.#sampler);
+    this.#stats?.stop();
     await this.stop();
     if (!this.nc.isClosed()) {
       await this.nc
@@ -252,6 +307,7 @@ export async function openJetStreamQueue<T>(
   try {
     queue = new JetStreamWorkQueue(nc, jetstream(nc), await jetstreamManager(nc), opts, rt.logger);
     await queue.setup();
+    await queue.watch(rt.registry);
   } catch (err) {
     await nc.close().catch(() => {});
     if (err instanceof PeaklabError) throw err;
@@ -264,6 +320,11 @@ export async function openJetStreamQueue<T>(
     );
   }
   rt.readiness.add('nats', () => queue.ping());
-  rt.lifecycle.add({ name: 'jetstream', close: () => queue.close() });
+  rt.lifecycle.add({
+    name: 'jetstream',
+    unit: 'publishes',
+    drain: (signal) => queue.drainPublishes(signal),
+    close: () => queue.close(),
+  });
   return queue;
 }

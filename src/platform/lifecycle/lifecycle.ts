@@ -35,9 +35,12 @@ export interface LifecycleOptions {
   readonly logger: Logger;
   /** How long the parts may take, together, to drain what they hold (ms). Unset: no bound. */
   readonly drainTimeoutMs?: number;
-  /** How long closing may take after the drain, all parts together (ms). Unset: no bound. */
+  /** How long closing may take after the drain, all parts together (ms; default CLOSE_BUDGET_MS). */
   readonly closeTimeoutMs?: number;
 }
+
+/** The default budget for closing connections after the drain (ms): a stalled backend's close gives up. */
+export const CLOSE_BUDGET_MS = 5000;
 
 class StepTimeout extends Error {
   override readonly name = 'StepTimeout';
@@ -77,6 +80,13 @@ export class Lifecycle {
     return part;
   }
 
+  /** The whole shutdown's bound (ms): the drain deadline plus the close budget; Infinity if unbounded. */
+  get deadlineMs(): number {
+    return (
+      (this.opts.drainTimeoutMs ?? Number.POSITIVE_INFINITY) + (this.opts.closeTimeoutMs ?? CLOSE_BUDGET_MS)
+    );
+  }
+
   /** True once shutdown has begun. */
   get stopping(): boolean {
     return this.#shutdown !== undefined;
@@ -91,7 +101,7 @@ export class Lifecycle {
   async #run(): Promise<ShutdownReport> {
     const { logger } = this.opts;
     const drainMs = this.opts.drainTimeoutMs ?? Number.POSITIVE_INFINITY;
-    const closeMs = this.opts.closeTimeoutMs ?? Number.POSITIVE_INFINITY;
+    const closeMs = this.opts.closeTimeoutMs ?? CLOSE_BUDGET_MS;
     const drainSignal = Number.isFinite(drainMs)
       ? AbortSignal.timeout(drainMs)
       : new AbortController().signal;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { ERRORS } from '../../shared/errors.js';
 import type { ShutdownReport } from './lifecycle.js';
 
 export interface SignalOptions {
@@ -11,9 +12,13 @@ export interface SignalOptions {
   readonly exit?: (code: number) => void;
 }
 
+/** Exit code of a stop that was not clean (PL_SHUTDOWN_UNCLEAN in the error registry). */
+const UNCLEAN = ERRORS.PL_SHUTDOWN_UNCLEAN.exit;
+const code = 'PL_SHUTDOWN_UNCLEAN';
+
 /**
- * Runs `shutdown` once on the first SIGTERM or SIGINT, then exits 0 when it was clean and 1 when
- * it dropped anything or a step failed. A second signal while shutting down exits at once with 1:
+ * Runs `shutdown` once on the first SIGTERM or SIGINT, then exits 0 when it was clean and 1
+ * (PL_SHUTDOWN_UNCLEAN) when it dropped anything, a step failed, or the deadline passed. A second signal while shutting down exits at once with 1:
  * an operator pressing Ctrl+C twice means it. The handlers stay installed (`on`, not `once`) so
  * that second signal reaches us instead of Node's default action.
  */
@@ -26,17 +31,22 @@ export function onShutdownSignal(
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) {
-      logger.warn({ event: 'forced', signal }, 'second signal: exiting now');
-      exit(1);
+      logger.warn({ event: 'forced', signal, code }, 'second signal: exiting now');
+      exit(UNCLEAN);
       return;
     }
     stopping = true;
     logger.info({ event: 'stopping', signal }, 'shutting down');
     if (opts.deadlineMs !== undefined && Number.isFinite(opts.deadlineMs)) {
+      // Not unref'd: a shutdown stuck on a promise that holds no handle would otherwise let Node
+      // end the process by itself, with exit code 0.
       setTimeout(() => {
-        logger.error({ event: 'shutdown-timeout', ms: opts.deadlineMs }, 'shutdown overran its deadline');
-        exit(1);
-      }, opts.deadlineMs).unref();
+        logger.error(
+          { event: 'shutdown-timeout', ms: opts.deadlineMs, code },
+          'shutdown overran its deadline',
+        );
+        exit(UNCLEAN);
+      }, opts.deadlineMs);
     }
     shutdown().then(
       (report) => {
@@ -45,15 +55,15 @@ export function onShutdownSignal(
           exit(0);
         } else {
           logger.error(
-            { event: 'stopped-unclean', dropped: report.dropped, failed: report.failed },
+            { event: 'stopped-unclean', dropped: report.dropped, failed: report.failed, code },
             'shut down, but not cleanly',
           );
-          exit(1);
+          exit(UNCLEAN);
         }
       },
       (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        exit(1);
+        logger.error({ err, code }, 'shutdown failed');
+        exit(UNCLEAN);
       },
     );
   };

@@ -25,7 +25,10 @@ export class BatchWriter<T, R> {
   #items: T[] = [];
   #waiters: Array<Waiter<R>> = [];
   #inFlight = 0;
+  /** The waiters of each flush being written, so a deadline can fail them. */
+  readonly #flying = new Set<Array<Waiter<R>>>();
   #scheduled = false;
+  #closed = false;
   readonly #run = () => this.#flushNow();
 
   constructor(
@@ -34,7 +37,9 @@ export class BatchWriter<T, R> {
     private readonly maxBatch: number,
   ) {}
 
+  /** Resolves with the item's result once its batch committed; rejects if it did not. */
   add(item: T): Promise<R> {
+    if (this.#closed) return Promise.reject(new Error('not written: the writer is stopped'));
     return new Promise<R>((resolve, reject) => {
       this.#items.push(item);
       this.#waiters.push({ resolve, reject });
@@ -42,9 +47,28 @@ export class BatchWriter<T, R> {
     });
   }
 
-  /** Resolves when nothing is pending or in flight. */
-  async drain(): Promise<void> {
-    while (this.#items.length > 0 || this.#inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+  /**
+   * Refuses new items and writes what is pending. Resolves with 0 once nothing is pending or in
+   * flight; when `signal` aborts first, fails every item still waiting or being written (a
+   * write that was in flight may yet commit, but nobody hears of it) and resolves with their count.
+   */
+  async drain(signal: AbortSignal): Promise<number> {
+    this.#closed = true;
+    while ((this.#items.length > 0 || this.#inFlight > 0) && !signal.aborted) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    if (this.#items.length === 0 && this.#inFlight === 0) return 0;
+    const err = new Error('not written: the writer stopped at the shutdown deadline');
+    let dropped = this.#waiters.length;
+    for (const w of this.#waiters) w.reject(err);
+    this.#items = [];
+    this.#waiters = [];
+    for (const waiters of this.#flying) {
+      dropped += waiters.length;
+      for (const w of waiters) w.reject(err);
+    }
+    this.#flying.clear();
+    return dropped;
   }
 
   #schedule(): void {
@@ -68,8 +92,10 @@ export class BatchWriter<T, R> {
       waiters = this.#waiters.splice(0, this.maxBatch);
     }
     this.#inFlight++;
+    this.#flying.add(waiters);
     this.flush(items).then(
       (results) => {
+        this.#flying.delete(waiters);
         for (let i = 0; i < waiters.length; i++) {
           const w = waiters[i] as Waiter<R>;
           const r = results[i];
@@ -81,6 +107,7 @@ export class BatchWriter<T, R> {
         this.#done();
       },
       (err: unknown) => {
+        this.#flying.delete(waiters);
         for (const w of waiters) w.reject(err);
         this.#done();
       },

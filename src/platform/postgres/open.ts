@@ -14,6 +14,10 @@ export interface SqlOptions {
   readonly migrations: Migrations;
   /** Postgres connections (default 8); PGlite has one. */
   readonly poolSize?: number;
+  /** Postgres: connecting, or waiting for a pooled connection, may take this long (ms; default 5000). */
+  readonly connectTimeoutMs?: number;
+  /** Postgres: one statement may run this long (ms; default 5000). */
+  readonly queryTimeoutMs?: number;
 }
 
 /** An open, migrated database: a client for queries plus what the service logs about it. */
@@ -51,6 +55,8 @@ export async function openSql(rt: ServiceRuntime, opts: SqlOptions): Promise<Sql
       schema: opts.schema,
       migrations: opts.migrations,
       poolSize,
+      connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
+      queryTimeoutMs: opts.queryTimeoutMs ?? 5000,
     }).catch((err: unknown) => {
       const where = new URL(opts.url as string).host;
       throw new PeaklabError('PL_BACKEND_UNAVAILABLE', `Postgres at ${where}: ${describeError(err)}`, {

@@ -5,6 +5,10 @@ import { type Migrations, migrate } from './migrate.js';
 
 // Any fixed number: every process migrating the same database takes this lock, one at a time.
 const MIGRATION_LOCK = 7_100_2;
+/** Migrations (and waiting for another process's) may take longer than a request's statement. */
+const MIGRATION_TIMEOUT_MS = 60_000;
+/** The client gives up this long after the server's statement_timeout should have answered. */
+const CLIENT_GRACE_MS = 1000;
 
 export interface PgOptions {
   readonly url: string;
@@ -12,6 +16,10 @@ export interface PgOptions {
   readonly migrations: Migrations;
   /** Connections in the pool. */
   readonly poolSize: number;
+  /** Opening a connection, or waiting for a free one in the pool, may take this long (ms). */
+  readonly connectTimeoutMs: number;
+  /** One statement may run this long (ms): the server cancels it; the client waits a second more. */
+  readonly queryTimeoutMs: number;
 }
 
 export interface PgDatabase {
@@ -27,31 +35,50 @@ function withUser(url: string): string {
   return u.href;
 }
 
+/** Runs the migrations on a connection of their own, under an advisory lock and their own bounds. */
+async function migrateOnce(opts: PgOptions): Promise<void> {
+  const conn = new pg.Client({
+    connectionString: withUser(opts.url),
+    connectionTimeoutMillis: opts.connectTimeoutMs,
+    statement_timeout: MIGRATION_TIMEOUT_MS,
+    query_timeout: MIGRATION_TIMEOUT_MS + CLIENT_GRACE_MS,
+  });
+  conn.on('error', () => {});
+  await conn.connect();
+  try {
+    await conn.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await migrate(conn as SqlClient, opts.schema, opts.migrations);
+    } finally {
+      await conn.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    // end() waits for the server's goodbye; a stalled one must not hold start-up.
+    await Promise.race([conn.end(), new Promise((r) => setTimeout(r, CLIENT_GRACE_MS).unref())]);
+  }
+}
+
 /**
- * A `pg` pool on `url`, migrated under an advisory lock (so several processes can start at once).
- * Queries run as named statements, parsed once per connection: the hot inserts run thousands of
- * times. Rejects with the driver's error when the database cannot be reached or migrated.
+ * A `pg` pool on `url`, migrated first under an advisory lock (so several processes can start at
+ * once). Every wait is bounded: connecting (and waiting for a pooled connection) by
+ * connectTimeoutMs, each statement by queryTimeoutMs on the server (statement_timeout) and a
+ * second later on the client (query_timeout, for a server that cannot even answer); a connection
+ * whose query timed out is discarded. Queries run as named statements, parsed once per
+ * connection: the hot inserts run thousands of times. Rejects with the driver's error when the
+ * database cannot be reached or migrated.
  */
 export async function openPg(opts: PgOptions): Promise<PgDatabase> {
-  const pool = new pg.Pool({ connectionString: withUser(opts.url), max: opts.poolSize });
+  await migrateOnce(opts);
+  const pool = new pg.Pool({
+    connectionString: withUser(opts.url),
+    max: opts.poolSize,
+    connectionTimeoutMillis: opts.connectTimeoutMs,
+    statement_timeout: opts.queryTimeoutMs,
+    query_timeout: opts.queryTimeoutMs + CLIENT_GRACE_MS,
+    keepAlive: true,
+  });
   // An idle client's error (e.g. the server restarting) must not crash the process.
   pool.on('error', () => {});
-  try {
-    const conn = await pool.connect();
-    try {
-      await conn.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-      try {
-        await migrate(conn as SqlClient, opts.schema, opts.migrations);
-      } finally {
-        await conn.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
-      }
-    } finally {
-      conn.release();
-    }
-  } catch (err) {
-    await pool.end().catch(() => {});
-    throw err;
-  }
   const names = new Map<string, string>();
   const client: SqlClient = {
     query(text, params) {

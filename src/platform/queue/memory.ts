@@ -9,9 +9,11 @@ import type {
 } from './types.js';
 
 interface Entry<T> {
-  item: T;
-  headers: MessageHeaders;
-  attempt: number;
+  readonly item: T;
+  readonly headers: MessageHeaders;
+  readonly faults: number;
+  /** performance.now() when it entered the queue (a retry keeps its first time). */
+  readonly since: number;
 }
 
 /** A dead-lettered item, kept for inspection. */
@@ -25,31 +27,72 @@ const DEAD_KEPT = 1000;
 const NO_HEADERS: MessageHeaders = Object.freeze({});
 
 /**
- * The in-process queue, used when no NATS_URL is set. Same contract as JetStream (retries, a
- * dead-letter list), but nothing is durable: items waiting here are lost if this process dies.
+ * The in-process queue, used when no NATS_URL is set. Same contract as JetStream (retries counted
+ * per item, dead letters), but nothing is durable: items waiting here are lost if this process
+ * dies. A graceful stop therefore works the queue off before exiting (see WorkerPool.drain), and
+ * what is still here at the deadline is reported as dropped.
  */
 export class MemoryWorkQueue<T> implements WorkQueue<T>, WorkSource<T> {
-  readonly description = 'in-process queue: orders waiting in the queue are lost if this process dies';
+  readonly description: string;
+  readonly durable = false;
   /** The most recent dead-lettered items, for inspection (the last 1000). */
   readonly dead: Array<DeadLetter<T>> = [];
+  /** Dead-lettered since start (the list above keeps only the last 1000). */
+  #deadCount = 0;
   #ready: Array<Entry<T> | undefined> = [];
   #head = 0;
-  #delayed = 0;
+  /** Waiting out a backoff, and delivered but not settled. */
+  readonly #held = new Set<Entry<T>>();
   #outstanding = 0;
   #stopped = false;
+  #closed = false;
   #wake: (() => void) | undefined;
 
+  /** `unit` names the items in the description and the dropped count ("orders"). */
+  constructor(readonly unit = 'items') {
+    this.description = `in-process queue: ${unit} waiting in the queue are lost if this process dies`;
+  }
+
   async publish(item: T, opts?: PublishOptions): Promise<void> {
-    this.#push({ item, headers: opts?.headers ?? NO_HEADERS, attempt: 1 });
+    if (this.#closed) throw new Error('the in-process queue is closed');
+    this.#push({ item, headers: opts?.headers ?? NO_HEADERS, faults: 0, since: performance.now() });
   }
 
   depth(): number {
-    return this.#ready.length - this.#head + this.#delayed + this.#outstanding;
+    return this.#ready.length - this.#head + this.#held.size;
+  }
+
+  /** Age of the oldest item it holds, in seconds; 0 when empty. */
+  oldestAgeSeconds(): number {
+    let oldest = Number.POSITIVE_INFINITY;
+    const first = this.#ready[this.#head];
+    if (first !== undefined) oldest = first.since;
+    for (const e of this.#held) if (e.since < oldest) oldest = e.since;
+    return Number.isFinite(oldest) ? (performance.now() - oldest) / 1000 : 0;
+  }
+
+  /** Items dead-lettered since start. */
+  deadLetters(): number {
+    return this.#deadCount;
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#signal();
+  }
+
+  /**
+   * Takes no more items and gives up what it still holds: resolves with how many that is. Called
+   * at shutdown after the worker pool has drained it as far as the deadline allowed.
+   */
+  async close(): Promise<number> {
+    this.#closed = true;
+    await this.stop();
+    const left = this.depth();
+    this.#ready = [];
+    this.#head = 0;
+    this.#held.clear();
+    return left;
   }
 
   /** Every entry is an item already, so nothing here is ever undecodable. */
@@ -68,6 +111,7 @@ export class MemoryWorkQueue<T> implements WorkQueue<T>, WorkSource<T> {
         this.#head = 0;
       }
       this.#outstanding++;
+      this.#held.add(entry);
       yield this.#delivery(entry);
     }
   }
@@ -78,27 +122,34 @@ export class MemoryWorkQueue<T> implements WorkQueue<T>, WorkSource<T> {
       if (settled) return false;
       settled = true;
       this.#outstanding--;
+      this.#held.delete(entry);
       this.#signal();
       return true;
+    };
+    const later = (next: Entry<T>, delayMs: number) => {
+      this.#held.add(next);
+      setTimeout(() => {
+        // Gone when the queue was closed meanwhile: it was counted as dropped then.
+        if (this.#held.delete(next)) this.#push(next);
+      }, delayMs).unref();
     };
     return {
       item: entry.item,
       headers: entry.headers,
-      attempt: entry.attempt,
+      faults: entry.faults,
       ack: async () => {
         settle();
       },
-      retry: (delayMs) => {
-        if (!settle()) return;
-        this.#delayed++;
-        setTimeout(() => {
-          this.#delayed--;
-          this.#push({ ...entry, attempt: entry.attempt + 1 });
-        }, delayMs).unref();
+      release: (delayMs) => {
+        if (settle()) later(entry, delayMs);
+      },
+      fail: async (delayMs) => {
+        if (settle()) later({ ...entry, faults: entry.faults + 1 }, delayMs);
       },
       deadLetter: async (reason) => {
         if (!settle()) return;
-        this.dead.push({ item: entry.item, reason, attempts: entry.attempt });
+        this.#deadCount++;
+        this.dead.push({ item: entry.item, reason, attempts: entry.faults + 1 });
         if (this.dead.length > DEAD_KEPT) this.dead.shift();
       },
     };
@@ -116,9 +167,12 @@ export class MemoryWorkQueue<T> implements WorkQueue<T>, WorkSource<T> {
   }
 }
 
-/** An in-process queue whose consumers are stopped at shutdown (registered on the runtime). */
-export function openMemoryQueue<T>(rt: ServiceRuntime): MemoryWorkQueue<T> {
-  const queue = new MemoryWorkQueue<T>();
-  rt.lifecycle.add({ name: 'in-process queue', close: () => queue.stop() });
+/**
+ * An in-process queue registered on the runtime: at shutdown (after the worker pool drained it)
+ * whatever it still holds is dropped and counted in `unit` ("orders"), making the stop unclean.
+ */
+export function openMemoryQueue<T>(rt: ServiceRuntime, unit: string): MemoryWorkQueue<T> {
+  const queue = new MemoryWorkQueue<T>(unit);
+  rt.lifecycle.add({ name: 'in-process queue', unit, drain: () => queue.close() });
   return queue;
 }

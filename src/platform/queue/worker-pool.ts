@@ -24,7 +24,12 @@ export interface WorkerPoolOptions<T> {
   readonly maxAttempts: number;
   /** Backoff before the 2nd attempt (ms); doubles each time, capped at 10× itself. */
   readonly backoffMs: number;
-  /** An item was dead-lettered (after `attempts`), or a message did not decode. */
+  /**
+   * How long one worker may hold one item, retrying in place through an outage, before it hands
+   * the item back (ms; default 60 s): a stuck worker must not keep an item from the others forever.
+   */
+  readonly holdTimeoutMs?: number;
+  /** An item was dead-lettered, or a message did not decode (the source dead-lettered it). */
   readonly onDeadLettered?: (reason: string) => void;
   /** Names an item in log lines. */
   readonly idOf?: (item: T) => string;
@@ -33,22 +38,29 @@ export interface WorkerPoolOptions<T> {
 const RESTART_MS = 1000;
 /** A backend outage is retried at least this far apart, even with backoffMs 0. */
 const OUTAGE_MIN_MS = 100;
+/** How often a draining pool looks whether the in-process queue is empty. */
+const DRAIN_POLL_MS = 10;
 
 /**
  * Drains a work source with `workers` concurrent slots. Two kinds of failure, told apart by
  * `classify`:
  *
- * - The item's own fault. The attempt is released for redelivery after an exponential backoff;
- *   after maxAttempts the item is dead-lettered (onDeadLettered).
+ * - The item's own fault. The attempt is counted on the item (Delivery.fail) and it comes back
+ *   after an exponential backoff; after maxAttempts it is dead-lettered (onDeadLettered).
  * - The backend's fault. The worker keeps the delivery and retries in place with the same
- *   backoff, without limit, so an outage burns none of the item's attempts. On stop it is
- *   released at once.
+ *   backoff, burning none of the item's attempts, for up to holdTimeoutMs; then it hands the item
+ *   back (Delivery.release), still without counting an attempt.
+ *
+ * Stopping (drain) hands back what a durable source can redeliver, and works off what an
+ * in-process queue would otherwise lose, within the deadline.
  */
 export class WorkerPool<T> {
   #running: Promise<void> | undefined;
   #stopping = false;
+  /** Aborted when waiting out an outage must end: the pool is stopping. */
   readonly #stop = new AbortController();
   readonly #active = new Set<Promise<void>>();
+  readonly #holdMs: number;
   readonly #undecodable = (reason: string) => {
     this.opts.onDeadLettered?.(reason);
     this.opts.logger.warn({ reason }, 'a message that does not decode was dead-lettered');
@@ -57,6 +69,7 @@ export class WorkerPool<T> {
   constructor(private readonly opts: WorkerPoolOptions<T>) {
     // Every worker waiting out an outage listens for stop: more than the default 10 is no leak.
     setMaxListeners(0, this.#stop.signal);
+    this.#holdMs = opts.holdTimeoutMs ?? 60_000;
   }
 
   start(): void {
@@ -92,7 +105,7 @@ export class WorkerPool<T> {
     return Math.min(backoffMs * 2 ** (attempt - 1), backoffMs * 10);
   }
 
-  /** Sleeps; false if stop() cut it short. */
+  /** Sleeps; false if stopping cut it short. */
   #pause(ms: number): Promise<boolean> {
     return sleep(ms, undefined, { signal: this.#stop.signal }).then(
       () => true,
@@ -102,6 +115,7 @@ export class WorkerPool<T> {
 
   async #handle(delivery: Delivery<T>): Promise<void> {
     const { handle, classify, logger } = this.opts;
+    const heldSince = performance.now();
     for (let outage = 1; ; outage++) {
       try {
         await handle(delivery.item, delivery);
@@ -114,8 +128,17 @@ export class WorkerPool<T> {
             'processing failed on the backend; retrying in place',
           );
         }
-        if (!(await this.#pause(Math.max(this.#backoff(outage), OUTAGE_MIN_MS)))) {
-          delivery.retry(0); // stopping: hand it back now rather than after the ack wait
+        const wait = Math.max(this.#backoff(outage), OUTAGE_MIN_MS);
+        if (performance.now() - heldSince + wait > this.#holdMs) {
+          logger.warn(
+            { id: this.#id(delivery), heldMs: this.#holdMs },
+            'held too long through an outage: handed back',
+          );
+          delivery.release(wait);
+          return;
+        }
+        if (!(await this.#pause(wait))) {
+          delivery.release(0); // stopping: hand it back now rather than after the ack wait
           return;
         }
       }
@@ -130,38 +153,57 @@ export class WorkerPool<T> {
 
   async #faulted(delivery: Delivery<T>, err: unknown): Promise<void> {
     const { logger, maxAttempts, backoffMs } = this.opts;
-    if (delivery.attempt < maxAttempts) {
-      delivery.retry(this.#backoff(delivery.attempt));
+    const attempt = delivery.faults + 1;
+    if (attempt < maxAttempts) {
+      await delivery.fail(this.#backoff(attempt)).catch((failErr: unknown) => {
+        logger.error(
+          { id: this.#id(delivery), err: describeError(failErr) },
+          'recording a failed attempt failed',
+        );
+      });
       return;
     }
     const reason = describeError(err);
     try {
       await delivery.deadLetter(reason);
       this.opts.onDeadLettered?.(reason);
-      logger.warn({ id: this.#id(delivery), attempts: delivery.attempt, reason }, 'dead-lettered');
+      logger.warn({ id: this.#id(delivery), attempts: attempt, reason }, 'dead-lettered');
     } catch (dlqErr) {
-      // Released, not acknowledged: it comes back and dead-lettering is tried again.
+      // Handed back, not acknowledged: it comes back and dead-lettering is tried again.
       logger.error({ id: this.#id(delivery), err: describeError(dlqErr) }, 'dead-lettering failed');
-      delivery.retry(backoffMs * 10);
+      delivery.release(backoffMs * 10);
     }
   }
 
-  /** Stop taking new items and wait for the ones being processed (an outage retry is released). */
-  async stop(): Promise<void> {
+  /**
+   * Stops the pool. From a durable source it takes nothing more and hands back what it waits on
+   * at once; an in-process queue it keeps working off until it is empty or `signal` aborts. Then
+   * it waits for the items being processed (each attempt is bounded by the backends' timeouts).
+   */
+  async drain(signal: AbortSignal): Promise<void> {
+    const { source } = this.opts;
+    if (!source.durable && this.#running) {
+      while (source.depth() > 0 && !signal.aborted) await sleep(DRAIN_POLL_MS);
+    }
     this.#stopping = true;
     this.#stop.abort();
-    await this.opts.source.stop();
+    await source.stop();
     await this.#running;
     await Promise.allSettled([...this.#active]);
+  }
+
+  /** Stops at once: drain() with no time to work anything off. */
+  stop(): Promise<void> {
+    return this.drain(AbortSignal.abort());
   }
 }
 
 /**
- * A worker pool whose stop is registered on the runtime (after the queue and the stores it uses,
+ * A worker pool whose drain is registered on the runtime (after the queue and the stores it uses,
  * so it stops before them). Call start() once the service is ready for work.
  */
 export function createWorkerPool<T>(rt: ServiceRuntime, opts: WorkerPoolOptions<T>): WorkerPool<T> {
   const pool = new WorkerPool(opts);
-  rt.lifecycle.add({ name: 'worker pool', drain: () => pool.stop().then(() => 0) });
+  rt.lifecycle.add({ name: 'worker pool', drain: (signal) => pool.drain(signal).then(() => 0) });
   return pool;
 }

@@ -1,17 +1,20 @@
-import { type ConfigOf, int, num, oneOf, str } from '../../config/mod.js';
-import { httpGroup, NATS_GROUP, postgresGroup, TELEMETRY_GROUP } from '../../platform/config/groups.js';
+import { type ConfigOf, type ConfigRule, int, num, oneOf } from '../../config/mod.js';
+import {
+  httpGroup,
+  LIFECYCLE_GROUP,
+  NATS_GROUP,
+  postgresGroup,
+  streamField,
+  TELEMETRY_GROUP,
+  WORKERS_GROUP,
+} from '../../platform/config/groups.js';
 
 /** Settings the worker side needs: the platform's groups, processing and fault injection. */
 export const WORKER_SPEC = {
   ...httpGroup({ port: 8081, portHelp: 'HTTP port for /metrics and /healthz (0 picks a free one)' }),
   processRps: int('backend capacity: orders processed per second (0 = unlimited)', 50, { min: 0 }),
-  workers: int('worker pool concurrency', 8, { min: 1, max: 10_000 }),
+  ...WORKERS_GROUP,
   workMs: int('simulated work per order, in milliseconds', 20, { min: 0, max: 600_000 }),
-  maxAttempts: int('processing attempts before an order is dead-lettered', 4, { min: 1, max: 100 }),
-  backoffMs: int('backoff before the 2nd attempt, in ms (doubles per attempt, capped at 10x)', 200, {
-    min: 0,
-    max: 600_000,
-  }),
   failRate: num('fault injection: probability that a processing attempt fails', 0, { min: 0, max: 1 }),
   failProduct: int('fault injection: every order for this product id fails (-1 = none)', -1, {
     min: -1,
@@ -22,7 +25,8 @@ export const WORKER_SPEC = {
     schemaHelp: 'Postgres schema for the orders table (created if missing)',
   }),
   ...NATS_GROUP,
-  stream: str('JetStream stream name; the dead-letter stream is <stream>_DLQ', 'ORDERS'),
+  stream: streamField('JetStream stream name; the dead-letter stream is <stream>_DLQ', 'ORDERS'),
+  ...LIFECYCLE_GROUP,
   ...TELEMETRY_GROUP,
 };
 
@@ -49,3 +53,18 @@ export const SERVE_SPEC = {
 
 export type WorkerConfig = ConfigOf<typeof WORKER_SPEC>;
 export type ServeConfig = ConfigOf<typeof SERVE_SPEC>;
+
+/** Rules across fields of `serve orders`, checked with the fields (readConfig). */
+export const SERVE_RULES: ReadonlyArray<ConfigRule<ServeConfig>> = [
+  // Nobody else could drain an in-process queue: every order accepted would wait forever.
+  (c) =>
+    c.mode === 'queue' && c.workers === 0 && c.natsUrl === undefined
+      ? '--workers 0 (intake only) needs NATS_URL: a shared queue that separate workers drain'
+      : undefined,
+];
+
+/** Rules across fields of `worker orders`. */
+export const WORKER_RULES: ReadonlyArray<ConfigRule<WorkerConfig>> = [
+  // An in-process queue has no producer in a worker-only process: it would wait forever.
+  (c) => (c.natsUrl === undefined ? '--nats-url (NATS_URL) is required for a separate worker' : undefined),
+];

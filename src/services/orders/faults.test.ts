@@ -4,6 +4,7 @@ import { testBackends, withJsm, withPg } from '../../testing/backends.js';
 import { metricValue, scrape } from '../../testing/scrape.js';
 import { needService } from '../../testing/services.js';
 import { missingFrom, waitFor } from '../../testing/wait.js';
+import { ORDER_CONSUMER } from './adapters/queue.js';
 import { postOrder, processedCount, startTestService, storedOrders } from './testing/harness.js';
 
 const pgGate = await needService('postgres');
@@ -153,6 +154,47 @@ test('faults: a database outage is retried in place until it ends, burning no at
     const rows = await storedOrders(backends.schema);
     for (const id of ids) assert.equal(rows.get(id), 1, 'the outage did not count as a delivery attempt');
     assert.equal(metricValue(await scrape(svc.url), 'work_done_total{status="done"}'), sent.length);
+  } finally {
+    await svc.close();
+    await backends.cleanup();
+  }
+});
+
+test('faults: stopping the workers during an outage uses none of the order’s attempts', {
+  skip,
+  timeout: 60_000,
+}, async () => {
+  const backends = testBackends('stopattempts');
+  const overrides = {
+    mode: 'queue',
+    workMs: '0',
+    processRps: '0',
+    maxAttempts: '2',
+    backoffMs: '20',
+  } as const;
+  const consumer = () => withJsm((jsm) => jsm.consumers.info(backends.stream, ORDER_CONSUMER));
+  let svc = await startTestService(backends, overrides);
+  try {
+    await withPg((c) => c.query(`ALTER TABLE "${backends.schema}".orders RENAME TO orders_away`));
+    const sent = await Promise.all(Array.from({ length: 4 }, () => postOrder(svc.url)));
+    for (const r of sent) assert.equal(r.status, 200);
+    // Twice: the workers hold every order through the outage, then the service stops and hands them back.
+    for (let round = 0; round < 2; round++) {
+      const held = await waitFor(async () => (await consumer()).num_ack_pending === sent.length, 10_000, 50);
+      assert.ok(held, `round ${round}: the workers hold every order`);
+      await svc.close();
+      svc = await startTestService(backends, overrides);
+    }
+    await withPg((c) => c.query(`ALTER TABLE "${backends.schema}".orders_away RENAME TO orders`));
+    const ids = sent.map((r) => r.body.id as string);
+    const done = await waitFor(
+      async () => missingFrom(await storedOrders(backends.schema), ids).length === 0,
+      10_000,
+    );
+    assert.ok(done, 'every order was processed once the table was back');
+    const rows = await storedOrders(backends.schema);
+    for (const id of ids) assert.equal(rows.get(id), 1, 'two stops are not two failed attempts');
+    assert.equal(await streamMessages(`${backends.stream}_DLQ`), 0, 'nothing was dead-lettered');
   } finally {
     await svc.close();
     await backends.cleanup();

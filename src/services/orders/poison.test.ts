@@ -86,7 +86,7 @@ test('workers: an order the database refuses is retried --max-attempts times, th
   });
   const pool = new WorkerPool<Order>({
     source: queue,
-    handle: (order, delivery) => processor.process(order, delivery.attempt),
+    handle: (order, delivery) => processor.process(order, delivery.faults + 1),
     classify: (err) => (isOrderFault(err) ? 'fault' : 'outage'),
     onDeadLettered: () => meter.error.inc(),
     logger: silentLogger(),

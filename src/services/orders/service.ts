@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
+import { sqlOptions } from '../../platform/config/groups.js';
 import { startHttpServer } from '../../platform/http/app.js';
-import type { ShutdownReport } from '../../platform/lifecycle/lifecycle.js';
 import { openSql } from '../../platform/postgres/open.js';
 import { createWorkerPool } from '../../platform/queue/worker-pool.js';
-import { createRuntime } from '../../platform/runtime.js';
+import { logBackends, type RunningService, runService } from '../../platform/service.js';
 import { otelTracer } from '../../platform/telemetry/otel-tracer.js';
-import { PeaklabError } from '../../shared/errors.js';
 import { BODY_LIMIT, ORDER_ERROR_BODIES, orderRoutes } from './adapters/http-routes.js';
 import { createOrderMeter } from './adapters/metrics.js';
 import { openOrderQueue, orderPublisher } from './adapters/queue.js';
@@ -18,47 +17,27 @@ import { OrderProcessor } from './domain/processor.js';
 import { RatePacer } from './domain/rate-pacer.js';
 import { ShedWindow } from './domain/shed-window.js';
 
-export interface RunningService {
-  readonly url: string;
-  /** Stops as SIGTERM does: intake first, then the workers, then the backends. Never rejects. */
-  close(): Promise<ShutdownReport>;
-}
+export type { RunningService };
 
 /**
  * The orders composition root. `intakeOn` true for `serve orders` (POST /orders in the given mode;
  * in queue mode also the worker pool), false for `worker orders` (workers plus /metrics only).
  * Parts are opened in dependency order; each registers its own readiness and stop step.
  */
-export async function startOrders(
+export function startOrders(
   cfg: WorkerConfig & Partial<ServeConfig>,
   logger: Logger,
   intakeOn: boolean,
 ): Promise<RunningService> {
   const mode = intakeOn ? (cfg.mode ?? 'queue') : 'queue';
-  if (intakeOn && mode === 'queue' && cfg.workers === 0 && cfg.natsUrl === undefined) {
-    // Nobody else can drain an in-process queue: every order accepted would wait forever.
-    throw new PeaklabError(
-      'PL_CONFIG_INVALID',
-      '--workers 0 (intake only) needs a shared queue: set NATS_URL, or run workers in this process',
-    );
-  }
-  const rt = createRuntime({ name: 'orders', logger });
-  try {
-    const db = await openSql(rt, {
-      url: cfg.databaseUrl,
-      dataDir: cfg.dataDir,
-      schema: cfg.dbSchema,
-      poolSize: cfg.dbPool,
-      migrations: ORDER_MIGRATIONS,
-    });
+  return runService({ name: 'orders', logger, drainTimeoutMs: cfg.drainTimeout }, async (rt) => {
+    const db = await openSql(rt, sqlOptions(cfg, ORDER_MIGRATIONS));
     const store = new SqlOrderStore(db.client, db.schema, db.writeConcurrency).register(rt.lifecycle);
     const queue = mode === 'queue' ? await openOrderQueue(rt, cfg) : undefined;
-    // The operator must know whether a crash can lose waiting orders.
-    const queueText = queue?.description ?? 'none (this mode processes inline)';
-    logger.info(
-      { event: 'backends', store: db.description, queue: queueText },
-      `store: ${db.description}; queue: ${queueText}`,
-    );
+    logBackends(rt, {
+      store: db.description,
+      queue: queue?.description ?? 'none (this mode processes inline)',
+    });
     const meter = createOrderMeter(rt.registry, queue);
     const processor = new OrderProcessor({
       store,
@@ -69,10 +48,10 @@ export async function startOrders(
       tracer: otelTracer('peaklab-orders'),
     });
     const pool =
-      queue !== undefined && cfg.workers > 0
+      queue && cfg.workers > 0
         ? createWorkerPool<Order>(rt, {
             source: queue,
-            handle: (order, delivery) => processor.process(order, delivery.attempt),
+            handle: (order, delivery) => processor.process(order, delivery.faults + 1),
             classify: (err) => (isOrderFault(err) ? 'fault' : 'outage'),
             onDeadLettered: () => meter.error.inc(),
             idOf: (order) => order.id,
@@ -80,32 +59,30 @@ export async function startOrders(
             workers: cfg.workers,
             maxAttempts: cfg.maxAttempts,
             backoffMs: cfg.backoffMs,
+            holdTimeoutMs: cfg.holdTimeout,
           })
         : undefined;
-    const intake = intakeOn
-      ? new Intake({
-          mode,
-          processor,
-          queue: queue && orderPublisher(queue),
-          shed: new ShedWindow(mode === 'shed' ? (cfg.rpsLimit ?? 0) : 0),
-          meter,
-          logger,
-        })
-      : undefined;
+    const intake =
+      intakeOn &&
+      new Intake({
+        mode,
+        processor,
+        queue: queue && orderPublisher(queue),
+        shed: new ShedWindow(mode === 'shed' ? (cfg.rpsLimit ?? 0) : 0),
+        meter,
+        logger,
+      });
     const http = await startHttpServer(rt, {
       listen: cfg,
       bodyLimit: BODY_LIMIT,
       errorBodies: ORDER_ERROR_BODIES,
-      routes: intake && orderRoutes(intake, cfg.shedStatus ?? '500'),
+      routes: intake ? orderRoutes(intake, cfg.shedStatus ?? '500') : undefined,
       announce: {
         what: `orders ${intakeOn ? `${mode} intake` : 'worker'}`,
         fields: { mode: intakeOn ? mode : 'worker', workers: pool ? cfg.workers : 0 },
       },
     });
     pool?.start();
-    return { url: http.url, close: () => rt.lifecycle.shutdown() };
-  } catch (err) {
-    await rt.lifecycle.shutdown();
-    throw err;
-  }
+    return http;
+  });
 }

@@ -12,7 +12,7 @@ import { capturingLogger } from '../../testing/logger.js';
 import { needService } from '../../testing/services.js';
 import { startTcpProxy } from '../../testing/tcp-proxy.js';
 import { ORDER_MIGRATIONS } from './adapters/sql-store.js';
-import { SERVE_SPEC } from './config.js';
+import { SERVE_RULES, SERVE_SPEC } from './config.js';
 import { startOrders } from './service.js';
 import { startTestService } from './testing/harness.js';
 
@@ -142,10 +142,9 @@ test('startup: an existing stream without our guarantees is a config error, not 
   }
 });
 
-test('startup: queue mode with the in-process queue and --workers 0 is refused', async () => {
-  const cfg = readConfig(SERVE_SPEC, { port: '0', mode: 'queue', workers: '0' }, {});
-  await assert.rejects(
-    startOrders(cfg, silentLogger(), true),
+test('startup: queue mode with the in-process queue and --workers 0 is refused by the config rules', () => {
+  assert.throws(
+    () => readConfig(SERVE_SPEC, { port: '0', mode: 'queue', workers: '0' }, {}, SERVE_RULES),
     (err: unknown) => isPeaklabError(err, 'PL_CONFIG_INVALID') && /NATS_URL/.test(err.message),
   );
 });

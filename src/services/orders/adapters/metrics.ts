@@ -1,16 +1,37 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { OrderMeter } from '../domain/ports.js';
 
-/** What the metrics read from the queue at scrape time. */
+/** What the metrics read from the queue at scrape time (each as the queue last sampled it). */
 export interface QueueGauges {
   /** Waiting plus in flight. */
   depth(): number;
+  /** Seconds the oldest order still waiting (or in flight) has been in the queue; 0 when none. */
+  oldestAgeSeconds(): number;
+  /** Orders in the dead-letter stream, or dead-lettered by the in-process queue. */
+  deadLetters(): number;
+}
+
+/** A gauge read from the queue at scrape time; 0 without a queue. Never throws into a scrape. */
+function queueGauge(registry: Registry, name: string, help: string, read: () => number): void {
+  const gauge: Gauge = new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      try {
+        gauge.set(read());
+      } catch {
+        // Telemetry never throws into the application.
+      }
+    },
+  });
 }
 
 /**
  * The orders service's own metrics on `registry` (names exact, no prefix, as the issue asks), as
  * the domain's meter port: work_done_total{status}, orders_duplicates_total, orders_queue_depth,
- * orders_processing_seconds, orders_end_to_end_seconds, orders_inflight.
+ * orders_queue_oldest_age_seconds, orders_dlq_depth, orders_processing_seconds,
+ * orders_end_to_end_seconds, orders_inflight. The queue gauges are read at scrape time.
  */
 export function createOrderMeter(registry: Registry, queue: QueueGauges | undefined): OrderMeter {
   const workDone = new Counter({
@@ -19,18 +40,24 @@ export function createOrderMeter(registry: Registry, queue: QueueGauges | undefi
     labelNames: ['status'],
     registers: [registry],
   });
-  new Gauge({
-    name: 'orders_queue_depth',
-    help: 'Orders in the queue: waiting plus in flight (0 without a queue)',
-    registers: [registry],
-    collect() {
-      try {
-        this.set(queue?.depth() ?? 0);
-      } catch {
-        // Telemetry never throws into the application.
-      }
-    },
-  });
+  queueGauge(
+    registry,
+    'orders_queue_depth',
+    'Orders in the queue: waiting plus in flight (0 without a queue)',
+    () => (queue === undefined ? 0 : queue.depth()),
+  );
+  queueGauge(
+    registry,
+    'orders_queue_oldest_age_seconds',
+    'Age in seconds of the oldest order still waiting in the queue (or in flight); 0 when none',
+    () => (queue === undefined ? 0 : queue.oldestAgeSeconds()),
+  );
+  queueGauge(
+    registry,
+    'orders_dlq_depth',
+    'Orders in the dead-letter queue: messages in <stream>_DLQ, or dead-lettered by the in-process queue',
+    () => (queue === undefined ? 0 : queue.deadLetters()),
+  );
   const done = workDone.labels({ status: 'done' });
   const error = workDone.labels({ status: 'error' });
   // Both series exist from the start, so rate() and the stacked graphs see zeros, not gaps.

@@ -16,9 +16,9 @@ export type OrderWorkQueue = WorkQueue<Order> & WorkSource<Order>;
  */
 export async function openOrderQueue(
   rt: ServiceRuntime,
-  cfg: { natsUrl: string | undefined; stream: string },
+  cfg: { natsUrl: string | undefined; stream: string; holdTimeout: number },
 ): Promise<OrderWorkQueue> {
-  if (cfg.natsUrl === undefined) return openMemoryQueue<Order>(rt);
+  if (cfg.natsUrl === undefined) return openMemoryQueue<Order>(rt, 'orders');
   // Loaded only in queue mode with NATS: the other modes never pay for the client.
   const { openJetStreamQueue } = await import('../../../platform/jetstream/work-queue.js');
   return openJetStreamQueue(rt, {

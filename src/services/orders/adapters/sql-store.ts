@@ -15,6 +15,8 @@ import type { OrderStore, OrderTiming } from '../domain/ports.js';
 /** The orders table's schema changes, recorded under the component name "orders". */
 export const ORDER_MIGRATIONS: Migrations = {
   component: 'orders',
+  // Releases before components recorded orders' versions without a name: they are orders'.
+  adoptUnowned: true,
   steps: [
     `CREATE TABLE IF NOT EXISTS orders (
       id text PRIMARY KEY,
@@ -76,7 +78,7 @@ export class SqlOrderStore implements OrderStore {
 
   /** Registers the batch writer's drain on the lifecycle (after the database it writes to). */
   register(lifecycle: Lifecycle): this {
-    lifecycle.add({ name: 'orders writer', unit: 'rows', drain: () => this.#writer.drain().then(() => 0) });
+    lifecycle.add({ name: 'orders writer', unit: 'rows', drain: (signal) => this.#writer.drain(signal) });
     return this;
   }
 
