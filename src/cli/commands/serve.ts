@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { addOptions, readConfig } from '../../config/mod.js';
 import { SERVE_RULES, SERVE_SPEC } from '../../services/orders/config.js';
-import { SALE_SPEC, shutdownDeadlineMs } from '../../services/sale/config.js';
+import { SALE_RULES, SALE_SPEC } from '../../services/sale/config.js';
 import type { CliContext } from '../context.js';
 
 /** One `serve <name>` subcommand per service; each adds its own flags. */
@@ -31,7 +31,7 @@ function registerSale(serve: Command, ctx: CliContext): void {
     .command('sale')
     .description('the hourly flash sale: POST /checkout and /purchase, never oversold (see docs/sale.md)');
   addOptions(cmd, SALE_SPEC).action(async (flags: Record<string, unknown>) => {
-    const cfg = readConfig(SALE_SPEC, flags, ctx.env);
+    const cfg = readConfig(SALE_SPEC, flags, ctx.env, SALE_RULES);
     // Loaded on use, as for orders: --help never pays for fastify, pg, ioredis or PGlite.
     const [{ startSale }, { onShutdownSignal }, { createLogger }] = await Promise.all([
       import('../../services/sale/service.js'),
@@ -40,7 +40,7 @@ function registerSale(serve: Command, ctx: CliContext): void {
     ]);
     const logger = createLogger('sale', cfg.logLevel);
     const service = await startSale(cfg, logger);
-    onShutdownSignal(logger, () => service.close(), { deadlineMs: shutdownDeadlineMs(cfg) });
+    onShutdownSignal(logger, () => service.close(), { deadlineMs: service.shutdownDeadlineMs + 1000 });
   });
 }
 

@@ -1,5 +1,14 @@
-import { type ConfigOf, duration, int, str } from '../../config/mod.js';
-import { httpGroup, postgresGroup, REDIS_GROUP, TELEMETRY_GROUP } from '../../platform/config/groups.js';
+import { type ConfigOf, type ConfigRule, duration, int, matching } from '../../config/mod.js';
+import {
+  httpGroup,
+  LIFECYCLE_GROUP,
+  postgresGroup,
+  REDIS_GROUP,
+  TELEMETRY_GROUP,
+} from '../../platform/config/groups.js';
+
+/** A Redis key prefix: it may not hold the `{`/`}` of the hash tag that follows it, nor spaces. */
+const PREFIX = /^[A-Za-z0-9:_.-]{1,64}$/;
 
 /** What `peaklab serve sale` reads: the platform's groups plus the sale's own fields. */
 export const SALE_SPEC = {
@@ -26,39 +35,20 @@ export const SALE_SPEC = {
     schemaHelp: 'Postgres schema for the sale tables (created if missing)',
   }),
   ...REDIS_GROUP,
-  redisPrefix: str(
-    'prefix of every Redis key the sale uses (letters, digits, ":", "_", "-", ".")',
+  redisPrefix: matching(
+    'prefix of every Redis key of the sale',
     'peaklab:sale',
+    (v) => PREFIX.test(v),
+    'a key prefix (1-64 letters, digits, ":", "_", "-", ".")',
   ),
-  drainTimeout: duration('at shutdown: how long answering what is in flight may take', 10_000, {
-    min: 100,
-    max: 600_000,
-  }),
+  ...LIFECYCLE_GROUP,
   ...TELEMETRY_GROUP,
 };
 
 export type SaleConfig = ConfigOf<typeof SALE_SPEC>;
 
-/** Closing connections after the drain may take this long (ms). */
-export const CLOSE_BUDGET_MS = 3000;
-
-/** The hard deadline for a whole shutdown (ms): the drain, the close budget and a margin. */
-export function shutdownDeadlineMs(cfg: Pick<SaleConfig, 'drainTimeout'>): number {
-  return cfg.drainTimeout + CLOSE_BUDGET_MS + 2000;
-}
-
-const PREFIX = /^[A-Za-z0-9:_.-]{1,64}$/;
-
-/**
- * The checks the field types cannot make, as messages for one PL_CONFIG_INVALID line (empty when
- * all is well): a sale interval of whole seconds (sale ids are start times in epoch seconds) and a
- * Redis prefix that cannot collide with the `{sale}` hash tag that follows it.
- */
-export function saleConfigProblems(cfg: SaleConfig): string[] {
-  const problems: string[] = [];
-  if (cfg.saleInterval % 1000 !== 0) problems.push('--sale-interval: must be whole seconds');
-  if (!PREFIX.test(cfg.redisPrefix)) {
-    problems.push(`--redis-prefix: "${cfg.redisPrefix}" may hold only letters, digits, ":", "_", "-", "."`);
-  }
-  return problems;
-}
+/** Rules across the fields of `serve sale`, checked with them (readConfig). */
+export const SALE_RULES: ReadonlyArray<ConfigRule<SaleConfig>> = [
+  // Sale ids are start instants in epoch seconds.
+  (c) => (c.saleInterval % 1000 === 0 ? undefined : '--sale-interval: must be whole seconds'),
+];

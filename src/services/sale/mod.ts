@@ -10,7 +10,7 @@ import { SALE_MIGRATIONS } from './adapters/sql-schema.js';
 
 export type { AuditOptions, SaleAudit, SaleInvariants } from './adapters/audit.js';
 export type { SaleConfig } from './config.js';
-export { SALE_SPEC, shutdownDeadlineMs } from './config.js';
+export { SALE_RULES, SALE_SPEC } from './config.js';
 export { type RunningSale, startSale } from './service.js';
 
 export interface SaleLedgerLocation {

@@ -8,6 +8,8 @@ export interface RedisHotOptions {
   readonly url: string;
   /** Every key starts with `<prefix>:{<sale id>}:`. */
   readonly prefix: string;
+  /** Connecting, and each command, may take this long (ms; default the platform's). */
+  readonly timeoutMs?: number;
   /** A sale's keys outlive its end by this long (ms), in case no later process drops them (default 1 h). */
   readonly keepMs?: number;
 }
@@ -27,7 +29,12 @@ type Reply = ReadonlyArray<string | number>;
  * rebuilds them from the ledger.
  */
 export async function openRedisHotState(rt: ServiceRuntime, opts: RedisHotOptions): Promise<HotState> {
-  const redis = await openRedis(rt, { url: opts.url, scripts: SALE_SCRIPTS });
+  const redis = await openRedis(rt, {
+    url: opts.url,
+    scripts: SALE_SCRIPTS,
+    connectTimeoutMs: opts.timeoutMs,
+    commandTimeoutMs: opts.timeoutMs,
+  });
   const keepMs = opts.keepMs ?? 3_600_000;
   const keysOf = (sale: SaleTerms) => saleKeys(opts.prefix, sale.id);
   const run = (name: keyof typeof SALE_SCRIPTS, sale: SaleTerms, args: ReadonlyArray<string | number>) =>

@@ -7,7 +7,6 @@ import {
   type SqlClient,
   splitOnDataError,
 } from '../../../platform/postgres/mod.js';
-import { CountedWriter } from '../../../platform/postgres/writer-part.js';
 import type {
   CheckoutRecord,
   CodeStatus,
@@ -53,8 +52,8 @@ interface SaleRow {
  * resolves with the constraint that refused it.
  */
 export class SqlLedger implements SaleLedger {
-  readonly #checkouts: CountedWriter<CheckoutRecord, true>;
-  readonly #purchases: CountedWriter<PurchaseRecord, LedgerPurchaseResult>;
+  readonly #checkouts: BatchWriter<CheckoutRecord, true>;
+  readonly #purchases: BatchWriter<PurchaseRecord, LedgerPurchaseResult>;
   readonly #sql: ReturnType<typeof statements>;
 
   /** `writeConcurrency`: batches that may be written at once (checkouts; purchases get half). */
@@ -66,23 +65,23 @@ export class SqlLedger implements SaleLedger {
     this.#sql = statements(quoteIdent(schema));
     const checkouts = splitOnDataError((rows: CheckoutRecord[]) => this.#insertCheckouts(rows));
     const purchases = splitOnDataError((rows: PurchaseRecord[]) => this.#insertPurchases(rows));
-    this.#checkouts = new CountedWriter(new BatchWriter(checkouts, writeConcurrency, MAX_BATCH));
-    this.#purchases = new CountedWriter(
-      new BatchWriter(
-        (rows: PurchaseRecord[]) =>
-          purchases(rows).then((results) =>
-            results.map((r) => (r instanceof DataRejected ? refusalOf(r) : r)),
-          ),
-        Math.max(1, writeConcurrency >> 1),
-        MAX_BATCH,
-      ),
-    );
+    this.#checkouts = new BatchWriter(checkouts, writeConcurrency, MAX_BATCH);
+    const refusals = (rows: PurchaseRecord[]) =>
+      purchases(rows).then((results) => results.map((r) => (r instanceof DataRejected ? refusalOf(r) : r)));
+    this.#purchases = new BatchWriter(refusals, Math.max(1, writeConcurrency >> 1), MAX_BATCH);
   }
 
-  /** Registers the writers' drains (after the database they write to, so they stop before it). */
+  /**
+   * Registers the writers' drains (after the database they write to, so they stop before it): at
+   * the drain deadline, the rows still waiting are dropped and counted, their requests unanswered.
+   */
   register(lifecycle: Lifecycle): this {
-    lifecycle.add(this.#checkouts.part('checkout writer', 'rows'));
-    lifecycle.add(this.#purchases.part('purchase writer', 'rows'));
+    for (const [name, writer] of [
+      ['checkout writer', this.#checkouts],
+      ['purchase writer', this.#purchases],
+    ] as const) {
+      lifecycle.add({ name, unit: 'rows', drain: (signal: AbortSignal) => writer.drain(signal) });
+    }
     return this;
   }
 

@@ -6,7 +6,7 @@ import { TEST_ENV } from '../../../testing/env.js';
 import { deleteKeys } from '../../../testing/redis.js';
 import { uniqueName } from '../../../testing/services.js';
 import type { SaleAudit } from '../adapters/audit.js';
-import { SALE_SPEC, type SaleConfig } from '../config.js';
+import { SALE_RULES, SALE_SPEC, type SaleConfig } from '../config.js';
 import type { Clock } from '../domain/ports.js';
 import { type AuditOptions, auditSale } from '../mod.js';
 import { type RunningSale, startSale } from '../service.js';
@@ -46,7 +46,7 @@ export function startTestSale(
   overrides: Partial<Record<keyof SaleConfig, string>>,
   opts: { logger?: Logger; clock?: Clock } = {},
 ): Promise<RunningSale> {
-  const cfg = readConfig(SALE_SPEC, { port: '0', ...overrides }, backends.env);
+  const cfg = readConfig(SALE_SPEC, { port: '0', ...overrides }, backends.env, SALE_RULES);
   return startSale(cfg, opts.logger ?? silentLogger(), opts.clock);
 }
 
