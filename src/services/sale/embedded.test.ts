@@ -17,12 +17,20 @@ test('embedded backends: PGlite and the in-process store, said so at start; a re
   const dataDir = await mkdtemp(join(tmpdir(), 'peaklab-sale-'));
   try {
     // No DATABASE_URL, no REDIS_URL: the embedded defaults.
-    const cfg = readConfig(SALE_SPEC, { port: '0', items: '5', userLimit: '2' }, { DATA_DIR: dataDir }, SALE_RULES);
+    const cfg = readConfig(
+      SALE_SPEC,
+      { port: '0', items: '5', userLimit: '2' },
+      { DATA_DIR: dataDir },
+      SALE_RULES,
+    );
     const lines: Array<Record<string, unknown>> = [];
     let svc = await startSale(cfg, capturingLogger(lines));
     const backends = lines.find((l) => l.event === 'backends');
     assert.match(String(backends?.ledger), /^embedded PGlite in .*rows survive a restart/);
-    assert.match(String(backends?.hot), /^in-process store: .*rebuilt from the database at start; one process per sale/);
+    assert.match(
+      String(backends?.hot),
+      /^in-process store: .*rebuilt from the database at start; one process per sale/,
+    );
     let client = new SaleClient(svc.url, 2);
     const kept = await client.checkout(1, 1);
     const bought = await client.checkout(1, 2);
@@ -36,7 +44,11 @@ test('embedded backends: PGlite and the in-process store, said so at start; a re
     client = new SaleClient(svc.url, 2);
     assert.deepEqual(await client.checkout(1, 3), { status: 429, body: { error: 'user_limit_reached' } });
     assert.deepEqual(await client.checkout(2, 1), { status: 409, body: { error: 'item_unavailable' } });
-    assert.equal((await client.purchase(String(kept.body.code))).status, 200, 'a code from before the restart');
+    assert.equal(
+      (await client.purchase(String(kept.body.code))).status,
+      200,
+      'a code from before the restart',
+    );
     const sale = await client.sale();
     assert.equal(sale.sold, 2);
     await client.close();

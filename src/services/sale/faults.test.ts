@@ -52,11 +52,18 @@ for (const which of ['REDIS_URL', 'DATABASE_URL'] as const) {
       assert.equal(again.status, 200, 'serving again');
       const audit = await auditOf(backends);
       if (which === 'REDIS_URL') {
-        assert.deepEqual(audit.checkoutsByResult, { reserved: 2 }, 'nothing reached the database: not recorded');
+        assert.deepEqual(
+          audit.checkoutsByResult,
+          { reserved: 2 },
+          'nothing reached the database: not recorded',
+        );
       } else {
         // The stalled INSERT reaches Postgres when the network resumes, and may commit after the
         // client gave up on it: a 503 after a database timeout means "not known to be recorded".
-        assert.ok([2, 3].includes(audit.checkoutsByResult.reserved ?? 0), JSON.stringify(audit.checkoutsByResult));
+        assert.ok(
+          [2, 3].includes(audit.checkoutsByResult.reserved ?? 0),
+          JSON.stringify(audit.checkoutsByResult),
+        );
       }
     } finally {
       proxy.resume();

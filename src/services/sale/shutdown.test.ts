@@ -67,7 +67,13 @@ test('shutdown: with Postgres stalled, the rows it could not commit by the deadl
   const pg = new URL(TEST_ENV.databaseUrl);
   const proxy = await startTcpProxy(pg.hostname, Number(pg.port || 5432));
   pg.host = `127.0.0.1:${proxy.port}`;
-  const env = { ...backends.env, DATABASE_URL: pg.href, DB_QUERY_TIMEOUT: '60s', DRAIN_TIMEOUT: '1s', LOG_LEVEL: 'info' };
+  const env = {
+    ...backends.env,
+    DATABASE_URL: pg.href,
+    DB_QUERY_TIMEOUT: '60s',
+    DRAIN_TIMEOUT: '1s',
+    LOG_LEVEL: 'info',
+  };
   const svc = await spawnPeaklab(ARGS, { env: childEnv(env) });
   const client = new SaleClient(svc.url as string, 8);
   try {
@@ -83,7 +89,10 @@ test('shutdown: with Postgres stalled, the rows it could not commit by the deadl
     const dropped = events(svc, 'dropped').find((e) => e.part === 'checkout writer');
     assert.ok(dropped, `a dropped line for the checkout writer:\n${svc.output.slice(-8).join('\n')}`);
     assert.equal(dropped.rows, 8, 'every waiting checkout counted');
-    assert.ok(answers.every((a) => a === undefined || a.status === 503), 'none was answered as done');
+    assert.ok(
+      answers.every((a) => a === undefined || a.status === 503),
+      'none was answered as done',
+    );
     assert.ok(took < 15_000, `bounded by the drain deadline and the close budget (${took} ms)`);
   } finally {
     proxy.resume();

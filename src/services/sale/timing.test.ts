@@ -36,7 +36,10 @@ test('expiry, on the real clock: an expired reservation frees its item and its p
     assert.equal((await client.sale()).reserved, 0, 'no live reservation once it expired');
     assert.equal((await client.checkout(2, 1)).status, 200, 'item 1 is free again');
     assert.equal((await client.checkout(1, 2)).status, 200, 'user 1 is under the limit again');
-    assert.deepEqual(await client.purchase(String(held.body.code)), { status: 410, body: { error: 'code_expired' } });
+    assert.deepEqual(await client.purchase(String(held.body.code)), {
+      status: 410,
+      body: { error: 'code_expired' },
+    });
     assertInvariants(await auditOf(backends), false);
   } finally {
     await client.close();
@@ -48,7 +51,10 @@ test('expiry, on the real clock: an expired reservation frees its item and its p
 /** Polls GET /sale until a sale other than `id` runs; resolves with it. */
 async function nextSale(client: SaleClient, id: number): Promise<SaleBody> {
   let sale = await client.sale();
-  assert.ok(await waitFor(async () => (sale = await client.sale()).id !== id, 10_000, 25), 'the next sale started');
+  assert.ok(
+    await waitFor(async () => (sale = await client.sale()).id !== id, 10_000, 25),
+    'the next sale started',
+  );
   return sale;
 }
 
@@ -57,7 +63,12 @@ test('sale boundary, on the real clock: a new sale every 3 s, aligned, with fres
   timeout: 60_000,
 }, async (t) => {
   const backends = saleBackends('boundary');
-  const svc = await startTestSale(backends, { items: '3', userLimit: '1', saleInterval: '3s', checkoutTtl: '1m' });
+  const svc = await startTestSale(backends, {
+    items: '3',
+    userLimit: '1',
+    saleInterval: '3s',
+    checkoutTtl: '1m',
+  });
   const client = new SaleClient(svc.url, 2);
   try {
     let first: SaleBody | undefined;
@@ -95,7 +106,11 @@ test('sale boundary, on the real clock: a new sale every 3 s, aligned, with fres
     const again = await client.checkout(1, 1);
     assert.equal(again.status, 200, 'user 1, at the limit in the last sale, buys again');
     assert.equal((await client.purchase(String(again.body.code))).status, 200);
-    assert.deepEqual(await client.purchase(oldCode), { status: 410, body: { error: 'code_expired' } }, 'an old sale’s code');
+    assert.deepEqual(
+      await client.purchase(oldCode),
+      { status: 410, body: { error: 'code_expired' } },
+      'an old sale’s code',
+    );
     const audit = await auditOf(backends, { saleId: first.id });
     assertInvariants(audit, false);
     assert.equal(audit.sold, 1);

@@ -221,12 +221,14 @@ function statements(s: string) {
     ended: `SELECT id FROM ${s}.sales
       WHERE ends_at <= (SELECT starts_at FROM ${s}.sales WHERE id = $1) ORDER BY id DESC LIMIT 3`,
     sold: `SELECT item_id, user_id::text AS user_id FROM ${s}.purchases WHERE sale_id = $1`,
-    // Live reservations: a code's own row (id = code), unexpired, its item unsold; the first per item.
+    // Live reservations: a code's own row (id = code), unexpired, its item unsold. Two live for one
+    // item means the hot state freed the first (a checkout that timed out and committed late): the
+    // latest is the one the hot state handed out.
     live: `SELECT DISTINCT ON (c.item_id) c.id, c.item_id, c.user_id::text AS user_id, ${ms('c.expires_at')} AS expires_ms
       FROM ${s}.checkouts c
       WHERE c.sale_id = $1 AND c.result = 'reserved' AND c.id = c.code AND c.expires_at > ${ts('$2')}
         AND NOT EXISTS (SELECT 1 FROM ${s}.purchases p WHERE p.sale_id = c.sale_id AND p.item_id = c.item_id)
-      ORDER BY c.item_id, c.attempted_at, c.id`,
+      ORDER BY c.item_id, c.attempted_at DESC, c.id`,
     findCode: `SELECT c.sale_id::float8 AS sale_id, c.item_id, c.user_id::text AS user_id,
         ${ms('c.expires_at')} AS expires_ms,
         EXISTS (SELECT 1 FROM ${s}.purchases p WHERE p.code = c.id) AS purchased
