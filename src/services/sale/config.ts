@@ -10,26 +10,18 @@ import {
 /** A Redis key prefix: it may not hold the `{`/`}` of the hash tag that follows it, nor spaces. */
 const PREFIX = /^[A-Za-z0-9:_.-]{1,64}$/;
 
+const COUNT = { min: 1, max: 1_000_000 };
+/** Durations in ms: from a second (or 100 ms) to a day. */
+const UP_TO_A_DAY = { min: 1000, max: 86_400_000 };
+const TTL_RANGE = { min: 100, max: 86_400_000 };
+
 /** What `peaklab serve sale` reads: the platform's groups plus the sale's own fields. */
 export const SALE_SPEC = {
   ...httpGroup({ port: 8081 }),
-  items: int('items in each sale (fixed when a sale starts)', 10_000, { min: 1, max: 1_000_000 }),
-  userLimit: int('most items one user may buy per sale (fixed when a sale starts)', 10, {
-    min: 1,
-    max: 1_000_000,
-  }),
-  saleInterval: duration(
-    'a new sale starts every this long, aligned to the clock (whole seconds)',
-    3_600_000,
-    {
-      min: 1000,
-      max: 86_400_000,
-    },
-  ),
-  checkoutTtl: duration('how long a checkout reserves its item for the code holder', 120_000, {
-    min: 100,
-    max: 86_400_000,
-  }),
+  items: int('items in each sale (fixed when a sale starts)', 10_000, COUNT),
+  userLimit: int('most items one user may buy in a sale (fixed when a sale starts)', 10, COUNT),
+  saleInterval: duration('a sale starts every this long, aligned to the clock', 3_600_000, UP_TO_A_DAY),
+  checkoutTtl: duration('how long a checkout holds its item for the code', 120_000, TTL_RANGE),
   ...postgresGroup({
     dataDir: '.peaklab/sale-pglite',
     schemaHelp: 'Postgres schema for the sale tables (created if missing)',

@@ -7,8 +7,8 @@ import { childEnv } from '../../testing/env.js';
 import { needService } from '../../testing/services.js';
 import { waitFor } from '../../testing/wait.js';
 import { SaleClient } from './testing/client.js';
-import { assertInvariants, auditOf, inParallel, type SaleBackends, saleBackends } from './testing/harness.js';
-import { buy, type Kept, shop, Tally } from './testing/shoppers.js';
+import { assertInvariants, auditOf, type SaleBackends, saleBackends } from './testing/harness.js';
+import { buy, crowd, type Kept, Tally } from './testing/shoppers.js';
 
 const pgGate = await needService('postgres');
 const redisGate = await needService('redis');
@@ -39,22 +39,16 @@ const ARGS = [
  * `kept`, one code in three reserved once 80 are sold is kept unbought, for after the restart.
  */
 function shoppers(client: SaleClient, tally: Tally, stop: () => boolean, ms: number, kept?: Kept[]) {
-  const deadline = Date.now() + ms;
   const keep = kept && (() => tally.bought.size >= 80 && randomInt(3) === 0);
-  return inParallel(SHOPPERS, async () => {
-    while (!stop() && Date.now() < deadline) {
-      const user = String(1 + randomInt(400));
-      const why = await shop(client, tally, {
-        user,
-        items: ITEMS,
-        attempts: 30,
-        stop,
-        keep,
-        kept,
-        pauseMs: 20,
-      });
-      if (why === 'sold_out') return;
-    }
+  return crowd(client, tally, {
+    shoppers: SHOPPERS,
+    users: 400,
+    items: ITEMS,
+    ms,
+    stop,
+    keep,
+    kept,
+    pauseMs: 20,
   });
 }
 

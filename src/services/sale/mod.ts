@@ -2,9 +2,7 @@
  * The sale service's public API for other parts of peaklab (the lab, tests, benchmarks).
  */
 
-import { openSql } from '../../platform/postgres/open.js';
-import { createRuntime } from '../../platform/runtime.js';
-import { silentLogger } from '../../shared/logger.js';
+import { openSqlReader, type SqlLocation } from '../../platform/postgres/reader.js';
 import { type AuditOptions, auditSaleIn, type SaleAudit } from './adapters/audit.js';
 import { SALE_MIGRATIONS } from './adapters/sql-schema.js';
 
@@ -13,14 +11,8 @@ export type { SaleConfig } from './config.js';
 export { SALE_RULES, SALE_SPEC } from './config.js';
 export { type RunningSale, startSale } from './service.js';
 
-export interface SaleLedgerLocation {
-  /** Postgres URL; unset = the PGlite directory. */
-  readonly databaseUrl?: string;
-  /** PGlite data directory (default `.peaklab/sale-pglite`). */
-  readonly dataDir?: string;
-  /** Postgres schema (default `public`). */
-  readonly schema?: string;
-}
+/** Where the sale's ledger is: a Postgres URL and schema, or a PGlite directory. */
+export type SaleLedgerLocation = SqlLocation;
 
 /**
  * Audits a sale from the database the service wrote (for PGlite, after the service stopped: one
@@ -32,17 +24,10 @@ export async function auditSale(
   where: SaleLedgerLocation = {},
   opts: AuditOptions = {},
 ): Promise<SaleAudit | undefined> {
-  const rt = createRuntime({ name: 'sale-audit', logger: silentLogger(), defaultMetrics: false });
+  const reader = await openSqlReader(where, '.peaklab/sale-pglite', SALE_MIGRATIONS);
   try {
-    const db = await openSql(rt, {
-      url: where.databaseUrl,
-      dataDir: where.dataDir ?? '.peaklab/sale-pglite',
-      schema: where.schema ?? 'public',
-      poolSize: 2,
-      migrations: SALE_MIGRATIONS,
-    });
-    return await auditSaleIn(db.client, db.schema, opts);
+    return await auditSaleIn(reader.db.client, reader.db.schema, opts);
   } finally {
-    await rt.lifecycle.shutdown();
+    await reader.close();
   }
 }

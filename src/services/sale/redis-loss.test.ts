@@ -5,8 +5,8 @@ import { needRedisServer, type PrivateRedis, startPrivateRedis, withRedis } from
 import { needService } from '../../testing/services.js';
 import { waitFor } from '../../testing/wait.js';
 import { SaleClient } from './testing/client.js';
-import { assertInvariants, auditOf, inParallel, saleBackends, startTestSale } from './testing/harness.js';
-import { buy, type Kept, shop, Tally } from './testing/shoppers.js';
+import { assertInvariants, auditOf, saleBackends, startTestSale } from './testing/harness.js';
+import { buy, crowd, type Kept, Tally } from './testing/shoppers.js';
 
 const pgGate = await needService('postgres');
 const redisTool = needRedisServer();
@@ -34,22 +34,16 @@ test('Redis loss: FLUSHALL, then a Redis crash and restart, mid-sale: the state 
   const stop = () => stopped;
   let running: Promise<void> = Promise.resolve();
   try {
-    running = inParallel(16, async () => {
-      const deadline = Date.now() + 80_000;
-      while (!stopped && Date.now() < deadline) {
-        const user = String(1 + randomInt(300));
-        const keep = () => keeping && randomInt(4) === 0;
-        const why = await shop(client, tally, {
-          user,
-          items: ITEMS,
-          attempts: 30,
-          stop,
-          keep,
-          kept,
-          pauseMs: 10,
-        });
-        if (why === 'sold_out') return;
-      }
+    const keep = () => keeping && randomInt(4) === 0;
+    running = crowd(client, tally, {
+      shoppers: 16,
+      users: 300,
+      items: ITEMS,
+      ms: 80_000,
+      stop,
+      keep,
+      kept,
+      pauseMs: 10,
     });
     assert.ok(await waitFor(async () => tally.bought.size >= 50, 30_000, 20), '50 sold before the flush');
     await withRedis((c) => c.flushall(), redis.url);

@@ -144,3 +144,24 @@ export async function shop(
   }
   return 'gave_up';
 }
+
+export interface CrowdOptions extends Omit<ShopperOptions, 'user' | 'attempts'> {
+  /** Shoppers at once. */
+  readonly shoppers: number;
+  /** Each shopper is a random user of 1..users, then another. */
+  readonly users: number;
+  /** Gives up after this long (ms). */
+  readonly ms: number;
+}
+
+/** A crowd of shoppers (see shop) until the sale is sold out, `stop()`, or `ms` passed. */
+export async function crowd(client: SaleClient, tally: Tally, o: CrowdOptions): Promise<void> {
+  const deadline = Date.now() + o.ms;
+  const one = async () => {
+    while (!o.stop?.() && Date.now() < deadline) {
+      const user = String(1 + randomInt(o.users));
+      if ((await shop(client, tally, { ...o, user, attempts: 30 })) === 'sold_out') return;
+    }
+  };
+  await Promise.all(Array.from({ length: o.shoppers }, one));
+}
