@@ -4,6 +4,7 @@ import { startHttpServer } from '../../platform/http/app.js';
 import { openSql } from '../../platform/postgres/open.js';
 import { logBackends, type RunningService, runService } from '../../platform/service.js';
 import { otelTracer } from '../../platform/telemetry/otel-tracer.js';
+import { describeError, PeaklabError } from '../../shared/errors.js';
 import { BODY_LIMIT, SALE_ERROR_BODIES, saleRoutes } from './adapters/http-routes.js';
 import { MemoryHotState } from './adapters/memory-hot.js';
 import { createSaleMeter } from './adapters/metrics.js';
@@ -43,7 +44,11 @@ export function startSale(
     const settings = { intervalMs: cfg.saleInterval, items: cfg.items, userLimit: cfg.userLimit };
     const keeper = new SaleKeeper({ hot, ledger, clock, logger, settings });
     rt.lifecycle.add({ name: 'sale clock', close: async () => keeper.close() });
-    await keeper.start();
+    await keeper.start().catch((err: unknown) => {
+      throw new PeaklabError('PL_BACKEND_UNAVAILABLE', `cannot open the sale: ${describeError(err)}`, {
+        cause: err,
+      });
+    });
     const desk: SaleDesk = new SaleDesk({
       keeper,
       hot,

@@ -34,6 +34,8 @@ export async function openRedisHotState(rt: ServiceRuntime, opts: RedisHotOption
     scripts: SALE_SCRIPTS,
     connectTimeoutMs: opts.timeoutMs,
     commandTimeoutMs: opts.timeoutMs,
+    // Every request runs a script: under load, one write per event-loop turn carries them all.
+    autoPipelining: true,
   });
   const keepMs = opts.keepMs ?? 3_600_000;
   const keysOf = (sale: SaleTerms) => saleKeys(opts.prefix, sale.id);

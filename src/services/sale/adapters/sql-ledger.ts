@@ -19,6 +19,8 @@ import type { CatalogItem, SaleTerms } from '../domain/terms.js';
 
 /** Rows per INSERT: the statement takes one array per column, whatever the batch size. */
 const MAX_BATCH = 2000;
+/** Catalogue rows per INSERT when a sale opens. */
+const ITEM_CHUNK = 5000;
 
 /** epoch ms <-> timestamptz, exact to the millisecond. */
 const ms = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
@@ -99,15 +101,20 @@ export class SqlLedger implements SaleLedger {
     if (sale === undefined)
       throw new Error(`no sale can start at ${new Date(at).toISOString()}: it would overlap a stored one`);
     const { rows } = await this.client.query<{ n: number }>(this.#sql.countItems, [sale.id]);
+    // In chunks, each bounded by the statement timeout; a chunk already there is skipped (ON
+    // CONFLICT), so a start cut short is completed by the next.
     if (Number(rows[0]?.n) < sale.items) {
-      const names = new Array<string>(sale.items);
-      const images = new Array<string>(sale.items);
-      for (let n = 1; n <= sale.items; n++) {
-        const item = catalog(sale.id, n);
-        names[n - 1] = item.name;
-        images[n - 1] = item.imageUrl;
+      for (let first = 1; first <= sale.items; first += ITEM_CHUNK) {
+        const last = Math.min(sale.items, first + ITEM_CHUNK - 1);
+        const names: string[] = [];
+        const images: string[] = [];
+        for (let n = first; n <= last; n++) {
+          const item = catalog(sale.id, n);
+          names.push(item.name);
+          images.push(item.imageUrl);
+        }
+        await this.client.query(this.#sql.insertItems, [sale.id, sale.items, first, names, images]);
       }
-      await this.client.query(this.#sql.insertItems, [sale.id, sale.items, names, images]);
     }
     return sale;
   }
@@ -216,7 +223,8 @@ function statements(s: string) {
       ON CONFLICT DO NOTHING`,
     countItems: `SELECT count(*)::int AS n FROM ${s}.items WHERE sale_id = $1`,
     insertItems: `INSERT INTO ${s}.items (sale_id, item_id, stock, name, image_url)
-      SELECT $1, t.n::int, $2, t.name, t.url FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS t(name, url, n)
+      SELECT $1, $3 + t.n::int - 1, $2, t.name, t.url
+      FROM unnest($4::text[], $5::text[]) WITH ORDINALITY AS t(name, url, n)
       ON CONFLICT DO NOTHING`,
     ended: `SELECT id FROM ${s}.sales
       WHERE ends_at <= (SELECT starts_at FROM ${s}.sales WHERE id = $1) ORDER BY id DESC LIMIT 3`,
