@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { needService } from '../../testing/services.js';
-import { waitFor } from '../../testing/wait.js';
 import { type SaleBody, SaleClient } from './testing/client.js';
 import { assertInvariants, auditOf, saleBackends, startTestSale } from './testing/harness.js';
 
@@ -57,12 +56,13 @@ test(
 
 /** Polls GET /sale until a sale other than `id` runs; resolves with it. */
 async function nextSale(client: SaleClient, id: number): Promise<SaleBody> {
-  let sale = await client.sale();
-  assert.ok(
-    await waitFor(async () => (sale = await client.sale()).id !== id, 10_000, 25),
-    'the next sale started',
-  );
-  return sale;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const sale = await client.sale();
+    if (sale.id !== id) return sale;
+    assert.ok(Date.now() < deadline, 'the next sale started');
+    await sleep(25);
+  }
 }
 
 test(
