@@ -46,7 +46,7 @@ test(
         body: { error: 'code_expired' },
       });
       // Five checkouts answered, five recorded.
-    assertInvariants(await auditOf(backends, { answeredCheckouts: 5 }), false);
+      assertInvariants(await auditOf(backends, { answeredCheckouts: 5 }), false);
     } finally {
       await client.close();
       await svc.close();
@@ -115,12 +115,12 @@ test(
         'an old sale’s code',
       );
       // The first sale's round: three checkouts; the second sale: one.
-    const audit = await auditOf(backends, { saleId: first.id, answeredCheckouts: 3 });
+      const audit = await auditOf(backends, { saleId: first.id, answeredCheckouts: 3 });
       assertInvariants(audit, false);
       assert.equal(audit.sold, 1);
       const next = await auditOf(backends, { saleId: second.id, answeredCheckouts: 1 });
-    assertInvariants(next, false);
-    assert.equal(next.sold, 1);
+      assertInvariants(next, false);
+      assert.equal(next.sold, 1);
     } finally {
       await client.close();
       await svc.close();
