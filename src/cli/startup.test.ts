@@ -47,6 +47,7 @@ for (const args of [
   ['--help'],
   ['load', '--help'],
   ['serve', 'orders', '--help'],
+  ['serve', 'sale', '--help'],
   ['lab', 'smooth-corners', '--help'],
 ]) {
   test(`start-up: \`peaklab ${args.join(' ')}\` loads no database, queue, server or logging library`, async () => {

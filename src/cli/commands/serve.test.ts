@@ -96,3 +96,39 @@ test('config: queue mode with the in-process queue and --workers 0 is refused be
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('serve sale: every bad setting is reported at once, in one line, exit 2, before anything opens', async () => {
+  const r = await run(
+    ['serve', 'sale', '--items', '0', '--sale-interval', '1500ms', '--redis-prefix', 'a b'],
+    {
+      CHECKOUT_TTL: '10',
+      REDIS_URL: 'http://127.0.0.1:6379',
+    },
+  );
+  assert.equal(r.code, 2);
+  assert.match(r.err, /^peaklab: [^\n]* \(PL_CONFIG_INVALID\)\n$/, 'one line');
+  for (const part of [
+    '--items: must be at least 1',
+    'CHECKOUT_TTL: "10" is not a duration',
+    'REDIS_URL: "http://127.0.0.1:6379/" must start with redis://',
+    '--redis-prefix: "a b" is not a key prefix',
+    '--sale-interval: must be whole seconds',
+  ]) {
+    assert.ok(r.err.includes(part), `names ${part}: ${r.err}`);
+  }
+});
+
+test('serve sale: an unreachable Redis is one line naming it, exit 1', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'peaklab-sale-cli-'));
+  try {
+    const r = await run(['serve', 'sale', '--port', '0', '--redis-timeout', '500ms'], {
+      REDIS_URL: 'redis://127.0.0.1:1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+    });
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^peaklab: Redis at 127\.0\.0\.1:1: .* \(PL_BACKEND_UNAVAILABLE\)\n$/);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

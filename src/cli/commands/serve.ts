@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { addOptions, readConfig } from '../../config/mod.js';
 import { SERVE_RULES, SERVE_SPEC } from '../../services/orders/config.js';
+import { SALE_RULES, SALE_SPEC } from '../../services/sale/config.js';
 import type { CliContext } from '../context.js';
 
 /** One `serve <name>` subcommand per service; each adds its own flags. */
-const SERVICES: ReadonlyArray<(serve: Command, ctx: CliContext) => void> = [registerOrders];
+const SERVICES: ReadonlyArray<(serve: Command, ctx: CliContext) => void> = [registerOrders, registerSale];
 
 function registerOrders(serve: Command, ctx: CliContext): void {
   const cmd = serve
@@ -25,7 +26,25 @@ function registerOrders(serve: Command, ctx: CliContext): void {
   });
 }
 
+function registerSale(serve: Command, ctx: CliContext): void {
+  const cmd = serve
+    .command('sale')
+    .description('the hourly flash sale: POST /checkout and /purchase, never oversold (see docs/sale.md)');
+  addOptions(cmd, SALE_SPEC).action(async (flags: Record<string, unknown>) => {
+    const cfg = readConfig(SALE_SPEC, flags, ctx.env, SALE_RULES);
+    // Loaded on use, as for orders: --help never pays for fastify, pg, ioredis or PGlite.
+    const [{ startSale }, { onShutdownSignal }, { createLogger }] = await Promise.all([
+      import('../../services/sale/service.js'),
+      import('../../platform/lifecycle/signals.js'),
+      import('../../shared/logger.js'),
+    ]);
+    const logger = createLogger('sale', cfg.logLevel);
+    const service = await startSale(cfg, logger);
+    onShutdownSignal(logger, () => service.close(), { deadlineMs: service.shutdownDeadlineMs + 1000 });
+  });
+}
+
 export function registerServe(program: Command, ctx: CliContext): void {
-  const serve = program.command('serve').description('run a reference service (orders)');
+  const serve = program.command('serve').description('run a reference service (orders, sale)');
   for (const register of SERVICES) register(serve, ctx);
 }
