@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { InfluxConfig } from './config/influx.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import { Readiness } from './lifecycle/readiness.js';
 import { createMetricsRegistry } from './telemetry/registry.js';
@@ -29,6 +30,8 @@ export interface RuntimeOptions {
   readonly closeTimeoutMs?: number;
   /** Node's default process metrics on the registry (default true). */
   readonly defaultMetrics?: boolean;
+  /** The INFLUX group's values: with `influxUrl` set, the registry is pushed to InfluxDB. */
+  readonly influx?: InfluxConfig;
 }
 
 export function createRuntime(opts: RuntimeOptions): ServiceRuntime {

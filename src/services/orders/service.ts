@@ -30,7 +30,7 @@ export function startOrders(
   intakeOn: boolean,
 ): Promise<RunningService> {
   const mode = intakeOn ? (cfg.mode ?? 'queue') : 'queue';
-  return runService({ name: 'orders', logger, drainTimeoutMs: cfg.drainTimeout }, async (rt) => {
+  return runService({ name: 'orders', logger, drainTimeoutMs: cfg.drainTimeout, influx: cfg }, async (rt) => {
     const db = await openSql(rt, sqlOptions(cfg, ORDER_MIGRATIONS));
     const store = new SqlOrderStore(db.client, db.schema, db.writeConcurrency).register(rt.lifecycle);
     const queue = mode === 'queue' ? await openOrderQueue(rt, cfg) : undefined;
