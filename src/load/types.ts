@@ -102,6 +102,11 @@ export interface SecondStats {
   p90Ms: number;
   p99Ms: number;
   maxMs: number;
+  /**
+   * Open model: the largest scheduling lag (ms) among the starts due in this second, i.e. how far
+   * the generator itself ran behind. Absent in the closed model and in older result files.
+   */
+  lagMaxMs?: number;
   /** This second's latency histogram (µs, HDR compressed base64), for windowed thresholds and JTL. */
   latencyHdr?: string;
 }
