@@ -81,6 +81,11 @@ test("load --dashboard: the page streams the run's own seconds, equal to its rep
     res.statusCode = n % 7 === 0 ? 500 : 200;
     res.end('ok');
   });
+  // A service the page scrapes next to the client: its requests counter goes up by 5 a scrape.
+  const service = await startServer((_q, res, _b, n) => {
+    res.setHeader('content-type', 'text/plain');
+    res.end(`http_requests_total{route="/x",status="200"} ${5 * n}\n`);
+  });
   const dir = await mkdtemp(join(tmpdir(), 'peaklab-load-dashboard-'));
   let err = '';
   let events: Promise<Array<{ event: string; data: string }>> | undefined;
@@ -96,6 +101,7 @@ test("load --dashboard: the page streams the run's own seconds, equal to its rep
   try {
     const file = join(dir, 'result.json');
     const args = ['load', server.url, '--rate', 'constant:40', '--duration', '3s', '--dashboard', '0'];
+    args.push('--dashboard-target', `svc=${service.url}`);
     const code = await main(['node', 'peaklab', ...args, '--out', file, '--ok-status', '2xx'], {
       out,
       err: errStream,
@@ -103,7 +109,18 @@ test("load --dashboard: the page streams the run's own seconds, equal to its rep
     });
     assert.equal(code, 0, err);
     assert.ok(events, `the URL was printed: ${err}`);
-    const series = clientSeries(await events);
+    const all = await events;
+    const series = clientSeries(all);
+    // The service is on the same page: scraped, up, with its request rate charted.
+    const last = JSON.parse(all.filter((e) => e.event === 'init').at(-1)?.data ?? '{}') as DashboardData;
+    const svc = last.groups.find((g) => g.kind === 'target');
+    assert.equal(svc?.title, 'svc');
+    assert.equal(svc?.up, true);
+    assert.ok(service.received >= 2, `the service was scraped (${service.received} times)`);
+    assert.ok(
+      last.series.some((s) => s.group === svc?.id && s.panel === 'rate' && s.values.some((v) => v === 5)),
+      'its request rate (5/s) is charted',
+    );
     const result = JSON.parse(await readFile(file, 'utf8')) as LoadResult;
     assert.equal(server.received, result.summary.started, 'the server counted what the run started');
 
@@ -128,6 +145,7 @@ test("load --dashboard: the page streams the run's own seconds, equal to its rep
     assert.ok((result.summary.status['500'] ?? 0) > 0, 'some 500s were sent');
   } finally {
     await server.close();
+    await service.close();
     await rm(dir, { recursive: true, force: true });
   }
 });
