@@ -17,6 +17,8 @@ export interface LoadOptions {
   body?: string;
   /** Fill {{templates}} in a "@file" body too (the file is then read as UTF-8 text). */
   templateBody?: boolean;
+  /** https:// only: do not verify the server's certificate (a self-signed test server). */
+  insecure?: boolean;
   /**
    * Which responses count as ok: HTTP codes, classes and ranges ("2xx,3xx", "200-299,404"), or gRPC
    * status names or numbers ("OK,NOT_FOUND"). Default: 2xx and 3xx for HTTP, OK for gRPC.

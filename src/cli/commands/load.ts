@@ -35,6 +35,7 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       collect,
     )
     .option('--template-body', 'fill {{templates}} in a --body @file too (read as UTF-8 text)')
+    .option('--insecure', "https: do not verify the server's certificate (self-signed test servers)")
     .option('--quiet', 'no progress line and no text report')
     .option(
       '--dashboard [port]',
@@ -55,16 +56,27 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       (raw.threshold as string[] | undefined) ?? [],
       raw.templateBody === true,
     );
+    if (raw.insecure === true) options.insecure = true;
     const quiet = raw.quiet === true;
     const dashboardTargets = (raw.dashboardTarget as string[] | undefined) ?? [];
     const dashboardPort = parseDashboardPort(raw.dashboard, dashboardTargets.length > 0);
     const live = !quiet && ctx.out.isTTY === true;
     const progress = new Progress();
     const stop = new AbortController();
-    // Ctrl+C stops sending; the run waits briefly for requests in flight and reports what it has,
-    // then exits 130 (below). A second Ctrl+C is the default: the process ends at once.
-    const onSigint = () => stop.abort();
+    // Ctrl+C (or SIGTERM, as CI runners and `timeout` send) stops sending; the run waits briefly
+    // for requests in flight and reports what it has, then exits 130 (SIGTERM: 143) below. A second
+    // signal is the default: the process ends at once.
+    let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;
+    const onSigint = () => {
+      stoppedBy ??= 'SIGINT';
+      stop.abort();
+    };
+    const onSigterm = () => {
+      stoppedBy ??= 'SIGTERM';
+      stop.abort();
+    };
     process.once('SIGINT', onSigint);
+    process.once('SIGTERM', onSigterm);
     // Imported on use: --help and bad flags answer without loading the engine and HDR histograms.
     const { runLoad } = await import('../../load/mod.js');
     let result: LoadResult;
@@ -94,12 +106,19 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       });
     } finally {
       process.removeListener('SIGINT', onSigint);
+      process.removeListener('SIGTERM', onSigterm);
       if (live) ctx.out.write('\r\x1b[2K');
       await dashboard?.close();
     }
     if (flags.out) writeOutput(flags.out, renderReport(result, 'json'));
     if (flags.html) writeOutput(flags.html, renderReport(result, 'html'));
     if (!quiet) ctx.out.write(renderReport(result, 'text'));
+    if (result.interrupted && stoppedBy === 'SIGTERM') {
+      throw new PeaklabError(
+        'PL_TERMINATED',
+        'terminated (SIGTERM): the report covers the run so far; thresholds are not a verdict',
+      );
+    }
     if (result.interrupted) {
       // A partial run must not pass a CI gate, whatever its thresholds said so far.
       throw new PeaklabError(
