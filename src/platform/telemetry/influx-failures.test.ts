@@ -7,7 +7,7 @@ import { capturingLogger } from '../../testing/logger.js';
 import { freePort } from '../../testing/tools.js';
 import { waitFor } from '../../testing/wait.js';
 import { type InfluxTarget, influxTarget } from '../config/influx.js';
-import { InfluxPusher } from './influx-push.js';
+import { FINAL_PUSH_MS, InfluxPusher } from './influx-push.js';
 
 function registry(): Registry {
   const r = new Registry();
@@ -98,6 +98,21 @@ test('an unreachable or stalled endpoint: every push and the final one are bound
   await stalled.close(); // the final push times out too
   const took = performance.now() - started;
   assert.ok(took < 2000, `two bounded pushes took ${Math.round(took)} ms`);
+
+  // The stop as the lifecycle runs it: a push in flight to a stalled endpoint (5 s timeout) and
+  // the final push take FINAL_PUSH_MS together at most, well inside the close budget.
+  const slow = new InfluxPusher({
+    registry: registry(),
+    target: target(url, 10_000),
+    logger: capturingLogger([]),
+  });
+  slow.start();
+  const inFlight = slow.pushNow();
+  const stopAt = performance.now();
+  await slow.close();
+  const stopTook = performance.now() - stopAt;
+  assert.ok(stopTook < FINAL_PUSH_MS + 500, `close() took ${Math.round(stopTook)} ms`);
+  assert.equal(await inFlight, false);
   server.closeAllConnections();
   server.close();
 });

@@ -6,8 +6,13 @@ import type { InfluxTarget } from '../config/influx.js';
 import type { Stoppable } from '../lifecycle/lifecycle.js';
 import { toLineProtocol } from './line-protocol.js';
 
-/** Bound on one push (connect, send, answer), and on the final push at stop, unless set (ms). */
+/** Bound on one push (connect, send, answer), unless set (ms). */
 export const PUSH_TIMEOUT_MS = 5000;
+/**
+ * Bound on the whole stop (ms): the push in flight plus the final one. Well inside the lifecycle's
+ * close budget, so an unreachable InfluxDB can neither hold nor spoil a clean shutdown.
+ */
+export const FINAL_PUSH_MS = 2000;
 /** How much of a refusal's body is kept for the log line (InfluxDB puts the reason there). */
 const REASON_CHARS = 300;
 
@@ -17,7 +22,7 @@ export interface InfluxPusherOptions {
   readonly logger: Logger;
   /** Tags on every point where the sample has no label of that name, e.g. `{ service: 'orders' }`. */
   readonly tags?: Readonly<Record<string, string>>;
-  /** Bound on one push (ms); default the smaller of PUSH_TIMEOUT_MS and the interval. */
+  /** Bound on one push (ms); default PUSH_TIMEOUT_MS. */
   readonly timeoutMs?: number;
 }
 
@@ -56,12 +61,14 @@ export class InfluxPusher implements Stoppable {
 
   constructor(opts: InfluxPusherOptions) {
     this.#opts = opts;
-    this.#timeoutMs = opts.timeoutMs ?? Math.min(PUSH_TIMEOUT_MS, opts.target.intervalMs);
+    // Not tied to the interval: a tick that finds the previous push still running is skipped.
+    this.#timeoutMs = opts.timeoutMs ?? PUSH_TIMEOUT_MS;
     this.#agent = new Agent({
       connect: { timeout: this.#timeoutMs },
       headersTimeout: this.#timeoutMs,
       bodyTimeout: this.#timeoutMs,
-      keepAliveTimeout: Math.max(opts.target.intervalMs * 2, 4000),
+      // Reuse the connection between pushes, but hold no idle socket for more than a minute.
+      keepAliveTimeout: Math.min(Math.max(opts.target.intervalMs * 2, 4000), 60_000),
       connections: 1,
     });
   }
@@ -88,7 +95,7 @@ export class InfluxPusher implements Stoppable {
 
   /** One push now (or the one already running); resolves true when InfluxDB accepted it. Never rejects. */
   pushNow(): Promise<boolean> {
-    this.#inFlight ??= this.#push().finally(() => {
+    this.#inFlight ??= this.#push(AbortSignal.timeout(this.#timeoutMs)).finally(() => {
       this.#inFlight = undefined;
     });
     return this.#inFlight;
@@ -96,21 +103,26 @@ export class InfluxPusher implements Stoppable {
 
   /**
    * Lifecycle close: stops the timer, waits for a push in flight, then makes one final push so
-   * the counts of the last interval (and of the drain) reach InfluxDB. Bounded by the push
-   * timeout, twice at most; never rejects.
+   * the counts of the last interval (and of the drain) reach InfluxDB. Both together are bounded
+   * by FINAL_PUSH_MS (or the push timeout, if smaller); never rejects.
    */
   async close(): Promise<void> {
     if (this.#stopped) return;
+    this.#stopped = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
-    if (this.#inFlight) await this.#inFlight;
+    const deadline = AbortSignal.timeout(Math.min(FINAL_PUSH_MS, this.#timeoutMs));
+    if (this.#inFlight) {
+      const expired = new Promise<void>((resolve) => deadline.addEventListener('abort', () => resolve()));
+      await Promise.race([this.#inFlight, expired]);
+    }
     // A service that never finished starting (start() not called) has nothing worth a final push.
-    if (this.#started) await this.pushNow();
-    this.#stopped = true;
-    await this.#agent.close().catch(() => {});
+    if (this.#started && !deadline.aborted) await this.#push(deadline);
+    // Connections left open by a stalled endpoint are cut, not waited for.
+    await this.#agent.destroy().catch(() => {});
   }
 
-  async #push(): Promise<boolean> {
+  async #push(signal: AbortSignal): Promise<boolean> {
     const { registry, target, tags } = this.#opts;
     try {
       const stamp = Date.now();
@@ -122,7 +134,7 @@ export class InfluxPusher implements Stoppable {
         body: batch.text,
         headers,
         dispatcher: this.#agent,
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal,
       });
       if (res.statusCode < 200 || res.statusCode > 299) {
         const text = await res.body.text().catch(() => '');
