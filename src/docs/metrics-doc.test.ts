@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parsePromText } from '../scrape/mod.js';
@@ -9,6 +12,7 @@ import { postOrder, startTestService } from '../services/orders/testing/harness.
 import { saleBackends, startTestSale } from '../services/sale/testing/harness.js';
 import { testBackends } from '../testing/backends.js';
 import { needService } from '../testing/services.js';
+import { needTool } from '../testing/tools.js';
 
 const DOC = fileURLToPath(new URL('../../../docs/metrics.md', import.meta.url));
 const pg = await needService('postgres');
@@ -21,11 +25,12 @@ interface Exposed {
   readonly labels: Map<string, Set<string>>;
 }
 
-/** One documented metric: its section (`orders`, `shared`...), type and label names. */
+/** One documented metric: its section (`orders`, `shared`...), type, label names and PromQL. */
 interface Documented {
   readonly section: string;
   readonly type: string;
   readonly labels: Set<string>;
+  readonly promql: string[];
 }
 
 const scraped = new Map<string, Exposed>();
@@ -53,6 +58,9 @@ function documented(markdown: string): Map<string, Documented> {
     if (heading) section = /^Shared/.test(heading[1] as string) ? 'shared' : (heading[1] as string).trim();
     const row = /^\| `([a-z_:][a-z0-9_:]*)` \| ([a-z]+) \|([^|]*)\|/.exec(line);
     if (!row) continue;
+    // The last cell holds the PromQL, each expression in backticks (a `|` in one would end the cell).
+    const cells = line.split(' | ');
+    const promql = [...(cells.at(-1) ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1] as string);
     assert.ok(!out.has(row[1] as string), `${row[1]} is listed once`);
     // Label names are the backticked words outside parentheses (those list example values).
     const names = (row[3] as string).replace(/\([^)]*\)/g, '').matchAll(/`([a-z_]+)`/g);
@@ -60,6 +68,7 @@ function documented(markdown: string): Map<string, Documented> {
       section,
       type: row[2] as string,
       labels: new Set([...names].map((m) => m[1] as string)),
+      promql,
     });
   }
   return out;
@@ -124,5 +133,47 @@ test('docs/metrics.md lists exactly the metrics the services expose, with their 
     if (entry.section !== 'shared') {
       assert.ok(scraped.get(entry.section)?.types.has(name), `${name}: ${entry.section} exposes it`);
     }
+  }
+});
+
+const PROMTOOL = '/usr/bin/promtool';
+const promtoolGate = needTool(PROMTOOL, 'apt-get install prometheus');
+
+test('every PromQL in docs/metrics.md parses (promtool) and charts an exposed metric', {
+  skip: skip || promtoolGate.skip,
+}, async () => {
+  const doc = documented(await readFile(DOC, 'utf8'));
+  const known = new Set<string>();
+  for (const { types } of scraped.values()) {
+    for (const [name, type] of types) {
+      known.add(name);
+      if (type === 'histogram') for (const part of ['_bucket', '_sum', '_count']) known.add(`${name}${part}`);
+    }
+  }
+  const rules: Array<{ record: string; expr: string }> = [];
+  for (const [name, entry] of doc) {
+    assert.ok(entry.promql.length > 0, `${name}: a PromQL expression`);
+    for (const expr of entry.promql) {
+      const used = (expr.match(/[a-z_:][a-z0-9_:]*/g) ?? []).filter((t) => known.has(t));
+      assert.ok(used.length > 0, `${name}: \`${expr}\` charts no exposed metric`);
+      rules.push({ record: `doc:${name}:${rules.length}`, expr });
+    }
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'peaklab-metrics-doc-'));
+  try {
+    const file = join(dir, 'doc.rules.yml');
+    await writeFile(file, JSON.stringify({ groups: [{ name: 'docs-metrics', rules }] }));
+    const run = await new Promise<{ ok: boolean; output: string }>((resolve) =>
+      execFile(
+        PROMTOOL,
+        ['check', 'rules', file],
+        { encoding: 'utf8', timeout: 30_000 },
+        (err, out, errOut) => resolve({ ok: err === null, output: `${out}${errOut}` }),
+      ),
+    );
+    assert.ok(run.ok, run.output);
+    assert.match(run.output, new RegExp(`SUCCESS: ${rules.length} rules found`));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
