@@ -137,3 +137,40 @@ test('a registry that fails to collect is a failed push, not an exception', asyn
   assert.match(String(lines[0]?.err), /collector broke/);
   await pusher.close();
 });
+
+test('InfluxDB 2.x: POST /api/v2/write with org, bucket, precision and the token', async () => {
+  const seen: Array<{ url: string; auth: string | undefined; body: string }> = [];
+  const { server, url } = await listen((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
+    req.on('end', () => {
+      seen.push({ url: req.url ?? '', auth: req.headers.authorization, body });
+      res.writeHead(204).end();
+    });
+  });
+  const v2 = influxTarget({
+    influxUrl: `${url}/prefix/`,
+    influxDb: undefined,
+    influxBucket: 'metrics bucket',
+    influxOrg: 'acme',
+    influxToken: 's3cr3t',
+    influxInterval: 1000,
+  });
+  assert.ok(v2);
+  const lines: Array<Record<string, unknown>> = [];
+  const pusher = new InfluxPusher({
+    registry: registry(),
+    target: v2,
+    logger: capturingLogger(lines),
+    tags: { service: 'sale' },
+  });
+  assert.equal(await pusher.pushNow(), true);
+  await pusher.close();
+  server.close();
+  assert.equal(seen[0]?.url, '/prefix/api/v2/write?precision=ms&org=acme&bucket=metrics+bucket');
+  assert.equal(seen[0]?.auth, 'Token s3cr3t');
+  assert.match(seen[0]?.body ?? '', /^x_total,service=sale value=1\.0 \d+\n$/);
+  assert.doesNotMatch(JSON.stringify(lines), /s3cr3t/, 'the token is never logged');
+});
