@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { DashboardData } from '../../dashboard/mod.js';
 import type { PointsEvent } from '../../dashboard/state.js';
 import { startServer } from '../../load/testing/server.js';
 import type { LoadResult } from '../../load/types.js';
+import { PEAKLAB_BIN } from '../../shared/child-service.js';
 import { main } from '../main.js';
 
 /** Every `init` and `points` event of a page's stream, until the server ends it. */
@@ -151,6 +155,24 @@ test("load --dashboard: the page streams the run's own seconds, equal to its rep
 });
 
 test('load --dashboard: a bad port is a usage error, and --help loads no dashboard', async () => {
+  // What `peaklab load --help` imports, through the start-up test's loader hook.
+  const trace = join(await mkdtemp(join(tmpdir(), 'peaklab-load-help-')), 'loads.txt');
+  const hook = fileURLToPath(new URL('../testing/trace-loads.js', import.meta.url));
+  await promisify(execFile)(process.execPath, ['--import', hook, PEAKLAB_BIN, 'load', '--help'], {
+    env: { ...process.env, PEAKLAB_TRACE_LOADS: trace },
+  });
+  const loaded = (await readFile(trace, 'utf8')).split('\n');
+  assert.ok(
+    loaded.some((u) => u.includes('/cli/commands/load.js')),
+    'the hook saw the command load',
+  );
+  assert.deepEqual(
+    loaded.filter((u) => /\/dashboard\/|load-dashboard/.test(u)),
+    [],
+    'no dashboard module for --help',
+  );
+  await rm(dirname(trace), { recursive: true, force: true });
+
   let err = '';
   const sink = new Writable({
     write(c: Buffer, _e, done) {
