@@ -33,7 +33,8 @@ test('INFLUX: malformed and hostile values are refused, each with a clear reason
     [{ ...URL1, influxDb: 'x', influxInterval: '10' }, /--influx-interval: .*not a duration/],
     [{ ...URL1, influxDb: 'x', influxInterval: '2h' }, /--influx-interval: must be at most/],
     [{ influxDb: 'x' }, /--influx-db needs --influx-url/],
-    [{ influxToken: 't', influxBucket: 'b' }, /--influx-bucket, --influx-token needs --influx-url/],
+    [{ influxToken: 't', influxBucket: 'b' }, /^--influx-bucket needs --influx-url/],
+    [{ influxDb: 'd', influxBucket: 'b' }, /^--influx-db, --influx-bucket needs --influx-url/],
     [URL1, /--influx-url needs --influx-db .* or --influx-bucket/],
     [{ ...URL1, influxDb: 'x', influxBucket: 'b' }, /exclude each other/],
     [
@@ -49,6 +50,8 @@ test('INFLUX: malformed and hostile values are refused, each with a clear reason
     /SECRET/,
   );
   assert.doesNotMatch(problem({ influxUrl: 'ftp://u:hunter2@h', influxDb: 'x' }), /hunter2/);
+  // A token or org exported for the influx CLI, without a URL, pushes nothing and is no error.
+  assert.equal(problem({ influxToken: 'tok', influxOrg: 'o' }), 'accepted');
 });
 
 test('INFLUX: 1.x and 2.x destinations become the right write URL and credentials', () => {

@@ -66,9 +66,9 @@ export type InfluxConfig = ConfigOf<typeof INFLUX_GROUP>;
 /** Rules across the INFLUX fields: a complete 1.x or 2.x destination, or none at all. */
 export const INFLUX_RULES: ReadonlyArray<ConfigRule<InfluxConfig>> = [
   (c) => {
-    const set = (['influxDb', 'influxBucket', 'influxOrg', 'influxToken'] as const).filter(
-      (k) => c[k] !== undefined,
-    );
+    // INFLUX_ORG and INFLUX_TOKEN are often exported for the influx CLI: alone they push nothing
+    // and are not an error. A database or bucket without a URL is a push that was meant to happen.
+    const set = (['influxDb', 'influxBucket'] as const).filter((k) => c[k] !== undefined);
     if (c.influxUrl === undefined) {
       return set.length > 0
         ? `${set.map((k) => `--${flagName(k)}`).join(', ')} needs --influx-url`
