@@ -26,6 +26,7 @@ interface SuiteSpec {
 /** Adding a suite is one line here: bench/NAME.ts exporting main(flags) that prints markdown. */
 export const SUITES: readonly SuiteSpec[] = [
   { name: 'orders', seconds: 110 },
+  { name: 'nats-sync', seconds: 60 },
   { name: 'load', seconds: 170 },
   { name: 'load-cpu', seconds: 45 },
   { name: 'sale', seconds: 200 },

@@ -87,3 +87,19 @@ test('BENCHMARKS.md is exactly what `npm run bench -- --write` produces', async 
   const present = names.filter((n) => sectionsOf(doc).has(n));
   assert.equal(doc, renderDocument(present, new Map(), doc), 'regenerate: npm run bench -- --write');
 });
+
+test('the nats-sync bench runs the shipped NATS config, differing only in port, store and the sync line', async () => {
+  const { privateConfig } = await import('../../bench/nats-sync.js');
+  const shipped = await readFile(join(REPO_DIR, 'deploy/nats/nats-server.conf'), 'utf8');
+  const always = privateConfig(shipped, { port: 4999, dir: '/x/y', sync: true });
+  const dflt = privateConfig(shipped, { port: 4999, dir: '/x/y', sync: false });
+  for (const conf of [always, dflt]) {
+    assert.match(conf, /^listen: 127\.0\.0\.1:4999$/m);
+    assert.match(conf, /^\s*store_dir: "\/x\/y"$/m);
+    assert.doesNotMatch(conf, /^http:|0\.0\.0\.0|\/data/m);
+  }
+  assert.match(always, /^\s*sync_interval: always$/m);
+  assert.doesNotMatch(dflt, /^\s*sync_interval/m);
+  // Nothing else differs between the two.
+  assert.equal(always.replace(/^\s*sync_interval: always$/m, ''), dflt);
+});
