@@ -12,7 +12,10 @@ const at = (sorted: number[], q: number) =>
  * time IoWait took as a share of the wall time (a spinning wait would show ~100%).
  */
 export async function benchIoWait(): Promise<string> {
-  const lines = ['requested   IoWait p50      p99      max    CPU   setTimeout p50      p99'];
+  const lines = [
+    '| requested | IoWait p50 | p99 | max | CPU | setTimeout p50 | p99 |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+  ];
   for (const us of [50, 200, 1000]) {
     const io = new IoWait(us);
     const cpu0 = process.cpuUsage();
@@ -21,9 +24,9 @@ export async function benchIoWait(): Promise<string> {
     const cpu = process.cpuUsage(cpu0);
     const share = `${(((cpu.user + cpu.system) / 1000 / (performance.now() - t0)) * 100).toFixed(0)}%`;
     const timers = await sample(200, () => new Promise<void>((r) => setTimeout(r, us / 1000)));
-    const f = (v: number) => `${v.toFixed(0)} µs`.padStart(8);
+    const f = (v: number) => `${v.toFixed(0)} µs`;
     lines.push(
-      `${`${us} µs`.padEnd(9)}  ${f(at(waits, 0.5))} ${f(at(waits, 0.99))} ${f(waits.at(-1)!)} ${share.padStart(6)}       ${f(at(timers, 0.5))} ${f(at(timers, 0.99))}`,
+      `| ${us} µs | ${f(at(waits, 0.5))} | ${f(at(waits, 0.99))} | ${f(waits.at(-1)!)} | ${share} | ${f(at(timers, 0.5))} | ${f(at(timers, 0.99))} |`,
     );
   }
   return lines.join('\n');
