@@ -16,6 +16,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import type { Logger } from 'pino';
 import { describeError } from '../../shared/errors.js';
 import { GuardedExporter } from './guarded-exporter.js';
+import { setTracingEnabled } from './spans.js';
 import { otlpTracesUrl, type TracingConfig } from './tracing-config.js';
 
 /** How long one export may take before it counts as failed (ms). */
@@ -127,6 +128,7 @@ export async function startTracing(
       ],
     });
     provider.register();
+    setTracingEnabled(true);
     const instrumentation = new FastifyOtelInstrumentation({
       instrumentHooks: false,
       ignorePaths: (route: { url?: string }) => UNTRACED.has(route.url ?? ''),
@@ -158,6 +160,7 @@ export async function startTracing(
         } finally {
           clearTimeout(timer);
           instrumentation.disable();
+          setTracingEnabled(false);
           // So a later service in the same process (tests, the lab) can register its own provider.
           trace.disable();
           context.disable();
