@@ -29,7 +29,7 @@ export function startSale(
   logger: Logger,
   clock: Clock = SYSTEM_CLOCK,
 ): Promise<RunningService> {
-  return runService({ name: 'sale', logger, drainTimeoutMs: cfg.drainTimeout }, async (rt) => {
+  return runService({ name: 'sale', logger, drainTimeoutMs: cfg.drainTimeout, tracing: cfg }, async (rt) => {
     const db = await openSql(rt, sqlOptions(cfg, SALE_MIGRATIONS));
     const hot =
       cfg.redisUrl === undefined
