@@ -4,6 +4,7 @@ import { isIdentifier } from '../postgres/ident.js';
 import type { Migrations } from '../postgres/migrate.js';
 import type { SqlOptions } from '../postgres/open.js';
 import { TRACING_GROUP } from '../telemetry/tracing-config.js';
+import { INFLUX_GROUP } from './influx.js';
 
 /**
  * The config field groups every service shares, read through the one config reader (src/config):
@@ -110,6 +111,7 @@ export const LIFECYCLE_GROUP = {
 export const TELEMETRY_GROUP = {
   logLevel: oneOf('log level', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
   ...TRACING_GROUP,
+  ...INFLUX_GROUP,
 };
 
 /**
