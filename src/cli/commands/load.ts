@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { readConfig } from '../../config/mod.js';
-import { addLoadFlags, LOAD_FLAGS, toLoadOptions } from '../../load/flags.js';
+import { addLoadFlags, LOAD_FLAGS, parseVars, toLoadOptions } from '../../load/flags.js';
 import type { LoadResult } from '../../load/mod.js';
 import { renderReport, writeOutput } from '../../load/outputs.js';
 import { Progress } from '../../load/progress.js';
@@ -22,6 +22,11 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       'pass/fail, e.g. p99<200ms, p99[10s]<300ms, errors<1% (repeatable)',
       collect,
     )
+    .option(
+      '--var <name=value>',
+      'scenario: a value the scenario reads as api.vars.name (repeatable)',
+      collect,
+    )
     .option('--template-body', 'fill {{templates}} in a --body @file too (read as UTF-8 text)')
     .option('--quiet', 'no progress line and no text report');
   addLoadFlags(cmd);
@@ -34,6 +39,11 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       (raw.threshold as string[] | undefined) ?? [],
       raw.templateBody === true,
     );
+    const vars = (raw.var as string[] | undefined) ?? [];
+    if (vars.length > 0) {
+      if (!options.scenario) throw new PeaklabError('PL_USAGE', '--var is for --scenario');
+      options.vars = parseVars(vars);
+    }
     const quiet = raw.quiet === true;
     const live = !quiet && ctx.out.isTTY === true;
     const progress = new Progress();
