@@ -12,8 +12,8 @@ function invalid(file: string, why: string, cause?: unknown): PeaklabError {
 
 /**
  * Imports a scenario module and returns its default export. `.mjs` and `.js` are imported as they
- * are; `.ts`, `.mts` and `.cts` go through tsx's ESM loader, registered (once) only then, since
- * Node 20 cannot strip types. Errors: PL_FILE_INVALID (exit 2) for a missing file, an extension
+ * are; `.ts`, `.mts` and `.cts` go through tsx's loaders (ESM, and CommonJS for a .ts outside a
+ * "type": "module" package), registered (once) only then, since Node 20 cannot strip types. Errors: PL_FILE_INVALID (exit 2) for a missing file, an extension
  * that is not a module's, a module that fails to load (syntax error, a throw at its top level, a
  * missing import) or a default export that is not a function.
  */
@@ -25,8 +25,10 @@ export async function loadScenario(file: string): Promise<ScenarioFn> {
   if (!typescript && !['.mjs', '.js', '.cjs'].includes(ext))
     throw invalid(file, `"${ext || 'no extension'}" is not a module (use .mjs, .js or .ts)`);
   if (typescript && !tsxRegistered) {
-    const { register } = await import('tsx/esm/api');
-    register();
+    // Outside a "type": "module" package Node loads a .ts file as CommonJS: tsx hooks both loaders.
+    const [esm, cjs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
+    esm.register();
+    cjs.register();
     tsxRegistered = true;
   }
   let mod: { default?: unknown };
@@ -35,7 +37,9 @@ export async function loadScenario(file: string): Promise<ScenarioFn> {
   } catch (err) {
     throw invalid(file, `cannot be loaded: ${describeError(err).split('\n')[0]}`, err);
   }
-  const fn = mod.default;
+  let fn = mod.default;
+  // A module loaded as CommonJS: its exports object is the default; the scenario is its `default`.
+  if (fn !== null && typeof fn === 'object' && 'default' in fn) fn = (fn as { default: unknown }).default;
   if (typeof fn !== 'function')
     throw invalid(
       file,
