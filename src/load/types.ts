@@ -180,6 +180,8 @@ export interface LoadResult {
   thresholds?: ThresholdOutcome[];
   /** Scenario runs: each step's counts, latencies and timeline (the summary above counts flows). */
   steps?: StepResult[];
+  /** Scenario runs: the scenario's named counters (api.count). */
+  counters?: Record<string, number>;
 }
 
 export interface ThresholdOutcome {

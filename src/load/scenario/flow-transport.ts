@@ -43,7 +43,12 @@ export interface FlowSettings {
   vars: Readonly<Record<string, string>>;
   seed: number;
   label: string;
+  /** The run's named counters (api.count). */
+  counters: Record<string, number>;
 }
+
+/** Named counters per run: like step names, a name per id would grow without end. */
+const MAX_COUNTERS = 1000;
 
 /** A per-flow generator (mulberry32), seeded from the run's seed and the flow number. */
 function generator(seed: number, flow: number): () => number {
@@ -69,8 +74,8 @@ function toBody(body: unknown, headers: [string, string][]): Buffer | undefined 
 /** One running flow: its exchange (the engine's view), its step in progress and its outcome. */
 class Flow {
   over = false;
-  /** The first step whose status was not ok: the flow's outcome names it. */
-  failedStep: { name: string; status: string; excerpt: string } | undefined = undefined;
+  /** Each step's last attempt that had a status (a retried step counts by its last attempt). */
+  readonly last = new Map<string, { ok: boolean; status: string; excerpt: string }>();
   current: { pending: PendingStep; step: StepRecorder; name: string; reject: (e: Error) => void } | undefined;
   prev: Flow | undefined = undefined;
   next: Flow | undefined = undefined;
@@ -85,9 +90,10 @@ class Flow {
 /**
  * Runs scenario flows as the engine's exchanges: the engine schedules, caps and accounts flows
  * exactly as it does single requests (one outcome per flow), and this transport runs each flow's
- * function. A flow is ok when its function resolves and each of its steps had an ok status; else
- * its status is "<step>:<status>" (the first step that was not ok), or its error is a step's
- * transport error kind, "scenario_error" (the function threw) or "flow_timeout".
+ * function. A flow is ok when its function resolves and the last attempt of each of its steps had an
+ * ok status (a retried step counts by its last attempt); else its status is "<step>:<status>" (the
+ * first such step), or its error is a step's transport error kind, "scenario_error" (the function
+ * threw) or "flow_timeout".
  */
 export function createFlowTransport(s: FlowSettings): Transport & { unfinishedSteps(now: number): void } {
   let flying: Flow | undefined;
@@ -113,9 +119,13 @@ export function createFlowTransport(s: FlowSettings): Transport & { unfinishedSt
 
   const finishFlow = (f: Flow, err: unknown) => {
     if (err === undefined) {
-      const fs = f.failedStep;
-      if (fs) end(f, `${fs.name}:${fs.status}`, '', `${fs.name}: ${fs.status} ${fs.excerpt}`);
-      else end(f, 'ok', '', '');
+      for (const [name, l] of f.last) {
+        if (!l.ok) {
+          end(f, `${name}:${l.status}`, '', `${name}: ${l.status} ${l.excerpt}`);
+          return;
+        }
+      }
+      end(f, 'ok', '', '');
     } else if (err instanceof StepError) end(f, '', err.kind, err.message);
     else end(f, '', FLOW_ERRORS.scenario, describeError(err));
   };
@@ -191,8 +201,7 @@ export function createFlowTransport(s: FlowSettings): Transport & { unfinishedSt
           }
           const bytes = r.body ?? Buffer.alloc(0);
           const text = bytes.toString('utf8');
-          if (!stepOk && !f.failedStep)
-            f.failedStep = { name, status: r.status, excerpt: text.slice(0, 200) };
+          f.last.set(name, { ok: stepOk, status: r.status, excerpt: stepOk ? '' : text.slice(0, 200) });
           resolve({
             name,
             status: Number(r.status),
@@ -214,6 +223,12 @@ export function createFlowTransport(s: FlowSettings): Transport & { unfinishedSt
     return {
       flow: f.x.seq,
       vars: s.vars,
+      count: (name, by = 1) => {
+        // A flow that already ended counts nothing more, as it sends nothing more.
+        if (f.over || !Number.isFinite(by)) return;
+        if (!(name in s.counters) && Object.keys(s.counters).length >= MAX_COUNTERS) return;
+        s.counters[name] = (s.counters[name] ?? 0) + by;
+      },
       random,
       randomInt: (min, max) => Math.floor(min + random() * (Math.floor(max) - Math.ceil(min) + 1)),
       sleep: (ms) =>

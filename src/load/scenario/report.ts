@@ -29,6 +29,8 @@ export function renderStepsText(result: LoadResult): string {
       `    outcomes: ${outcomeMix(s)}`,
     );
   }
+  const counters = Object.entries(result.counters ?? {}).sort((a, b) => b[1] - a[1]);
+  if (counters.length > 0) lines.push('Counters (api.count):', ...counters.map(([k, v]) => `  [${k}]\t${v}`));
   lines.push('');
   return lines.join('\n');
 }

@@ -67,6 +67,7 @@ export async function runScenario(options: LoadOptions, hooks: LoadHooks = {}): 
     maxRedirects: r.maxRedirects,
   });
   const label = `flow ${file}`;
+  const counters: Record<string, number> = {};
   const transport = createFlowTransport({
     fn,
     client,
@@ -76,6 +77,7 @@ export async function runScenario(options: LoadOptions, hooks: LoadHooks = {}): 
     vars: options.vars ?? {},
     seed: options.seed ?? randomInt(2 ** 31),
     label,
+    counters,
   });
   const sinks = openSinks({
     errorsLog: options.errorsLog,
@@ -114,6 +116,7 @@ export async function runScenario(options: LoadOptions, hooks: LoadHooks = {}): 
   result.settings.scenario = file;
   result.settings.flowTimeoutMs = flowTimeoutMs;
   result.steps = stats.finish(result.timeline.length);
+  result.counters = counters;
   if (r.thresholds.length > 0) result.thresholds = evaluateThresholds(result, r.thresholds);
   return result;
 }

@@ -270,3 +270,41 @@ test('bad scenario files and flags: one documented line, exit 2', async () => {
     await server.close();
   }
 });
+
+test('a retried step counts by its last attempt; api.count tallies what statuses do not tell apart', async () => {
+  // A flow's first attempt is a 409, its second a 200; odd flows give up after the first.
+  const server = await startServer((req, res) => {
+    const first = req.url?.endsWith('attempt=0');
+    res.statusCode = first ? 409 : 200;
+    res.end(first ? '{"error":"busy"}' : '{}');
+  });
+  const file = scenario(
+    'retry.mjs',
+    `export default async function (api) {
+      for (let i = 0; i < (api.flow % 2 === 0 ? 2 : 1); i++) {
+        const r = await api.post('/try?attempt=' + i, { name: 'try' });
+        if (r.ok) return;
+        api.count('try ' + r.json().error);
+      }
+    }`,
+  );
+  try {
+    const r = await runLoad({
+      target: server.url,
+      scenario: file,
+      rate: 'constant:40',
+      durationMs: 250,
+      connections: 1,
+    });
+    assertAccounting(r);
+    assertSteps(r);
+    // Even flows: 409 then 200, ok. Odd flows: 409 and give up, failed as "try:409".
+    assert.equal(r.summary.ok, 5, JSON.stringify(r.summary));
+    assert.equal(r.summary.status['try:409'], 5);
+    assert.equal(step(r, 'try').status['409'], 10);
+    assert.equal(r.counters?.['try busy'], 10);
+    assert.equal(step(r, 'try').started, 15);
+  } finally {
+    await server.close();
+  }
+});

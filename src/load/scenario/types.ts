@@ -40,6 +40,11 @@ export interface ScenarioApi {
   readonly flow: number;
   /** Values given with --var name=value (strings), or by the library caller's `vars`. */
   readonly vars: Readonly<Record<string, string>>;
+  /**
+   * Adds `by` (default 1) to the run's counter `name` (result.counters): outcomes the statuses do not
+   * tell apart, such as the error codes in response bodies. At most 1000 names per run.
+   */
+  count(name: string, by?: number): void;
   /** A uniform number in [0, 1) from this flow's own generator (seeded from the run's seed and `flow`). */
   random(): number;
   /** A uniform whole number in [min, max], both included. */
