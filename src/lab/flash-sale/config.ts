@@ -18,7 +18,7 @@ function valueSpec(quick: boolean) {
       max: 100_000,
     }),
     duration: duration(
-      'how long shoppers keep arriving (default: long enough for about 2.5 flows per item, plus 3 s)',
+      'how long shoppers keep arriving (default: long enough for about 2 flows per item, plus 3 s)',
       0,
       { min: 0, max: 3_600_000 },
     ),
@@ -79,9 +79,9 @@ function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v;
 }
 
-/** Long enough for the sale to sell out: about 2.5 arriving flows per item, plus 3 s (ms). */
+/** Long enough for the sale to sell out: about 2 arriving flows per item, plus 3 s (ms). */
 export function defaultDurationMs(items: number, rate: number): number {
-  return Math.ceil((2.5 * items) / rate + 3) * 1000;
+  return Math.ceil((2 * items) / rate + 3) * 1000;
 }
 
 /**

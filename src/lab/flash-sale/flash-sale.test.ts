@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { runCli } from '../../load/testing/cli.js';
 import { withPg } from '../../testing/backends.js';
 import { TEST_ENV } from '../../testing/env.js';
 import { deleteKeys } from '../../testing/redis.js';
@@ -81,7 +82,10 @@ test('flash-sale on Postgres and Redis: the audit holds and every count adds up'
   }
 });
 
-test('flash-sale settings: --quick defaults, bad values in one line, a sale that outlasts the run', () => {
+test('flash-sale settings: --quick defaults, bad values in one line, a sale that outlasts the run', async () => {
+  const bad = await runCli(['lab', 'flash-sale', '--items', '0', '--rate', 'lots']);
+  assert.equal(bad.code, 2, bad.err);
+  assert.match(bad.err.trim(), /^peaklab: .*--items.*--rate.*\(PL_CONFIG_INVALID\)$/);
   const env = { env: {}, cwd: '/tmp', now: new Date('2026-01-02T03:04:05Z') };
   const quick = readFlashSaleSettings({ quick: true }, env);
   assert.equal(quick.items, 1000);

@@ -8,7 +8,8 @@
  *   `heavyPct` % of flows): they reach the user limit and meet 429s.
  * - items: `hotPct` % of checkouts go for the `hotItems` hottest items, skewed (item 1 most of all:
  *   r³ of a uniform r); the rest take the next item still on the shelf, a walk through a
- *   shuffled catalogue shared by every flow of the run (a sold item comes round again and answers 409).
+ *   shuffled catalogue shared by every flow of the run (a sold item comes round again and answers
+ *   409; an item a shopper at the limit could not take goes back on the shelf).
  * - retries: after 409 item_unavailable the shopper tries another item, up to `retries` times;
  *   after a 503 the same item again. sold_out and user_limit_reached end the flow.
  * Every answer that is not a 200 is counted by its body's error code (api.count), so the report
@@ -27,6 +28,8 @@ interface Mix {
   /** The shelf: a shuffled catalogue, and where the walk through it is. */
   shelf: Int32Array;
   next: number;
+  /** Items a shopper picked from the shelf but could not take for a reason of their own (429, 503): back on it. */
+  returned: number[];
 }
 
 /** One mix per run (the module stays loaded across runs in one process): keyed by vars.run. */
@@ -70,6 +73,7 @@ function mixOf(vars: Readonly<Record<string, string>>): Mix {
     retries: num(vars, 'retries', 2),
     shelf,
     next: 0,
+    returned: [],
   };
   // A finished run's mix is dropped when the next run starts: the module outlives runs in one process.
   mixes.clear();
@@ -79,6 +83,8 @@ function mixOf(vars: Readonly<Record<string, string>>): Mix {
 
 function pickItem(api: ScenarioApi, m: Mix): number {
   if (api.random() < m.hotShare) return 1 + Math.floor(m.hotItems * api.random() ** 3);
+  const back = m.returned.pop();
+  if (back !== undefined) return back;
   const item = m.shelf[m.next] as number;
   m.next = (m.next + 1) % m.items;
   return item;
@@ -110,7 +116,13 @@ export default async function saleFlow(api: ScenarioApi): Promise<void> {
     }
     const error = errorOf(c);
     api.count(`checkout ${c.status} ${error}`);
-    if (c.status === 409 && error === 'item_unavailable') item = pickItem(api, m);
-    else if (c.status !== 503) return;
+    if (c.status === 409 && error === 'item_unavailable') {
+      // Another item, while tries are left (a pick not tried would be a shelf slot lost).
+      if (attempt < m.retries) item = pickItem(api, m);
+    } else if (c.status !== 503) {
+      // The item is still there for others: this shopper's limit (429) does not take it off the shelf.
+      if (c.status === 429 && item > m.hotItems) m.returned.push(item);
+      return;
+    }
   }
 }
