@@ -17,7 +17,7 @@ export function renderStepsText(result: LoadResult): string {
   const steps = result.steps ?? [];
   const lines = [
     '',
-    `Scenario ${result.settings.scenario ?? ''}: the summary above counts flows (a flow is ok when it resolved and every step was ok).`,
+    `Scenario ${result.settings.scenario ?? ''}: the summary above counts flows (a flow is ok when it resolved and the last attempt of each step was ok).`,
     "Steps (latency from the step's call, so a wait for a free connection counts):",
   ];
   for (const s of steps) {
