@@ -308,3 +308,31 @@ test('a retried step counts by its last attempt; api.count tallies what statuses
     await server.close();
   }
 });
+
+test('oversized and hostile: a 2 MiB body is kept to 1 MiB; a name per step stops at 100 names', async () => {
+  const big = 'x'.repeat(2 * 1024 * 1024);
+  const server = await startServer((req, res) => res.end(req.url === '/big' ? big : '{}'));
+  const file = scenario(
+    'hostile.mjs',
+    `export default async function (api) {
+      if (api.flow === 0) {
+        const r = await api.get('/big', { name: 'big' });
+        if (!r.truncated || r.text.length !== 1024 * 1024) throw new Error('kept ' + r.text.length);
+        try { r.json(); throw new Error('parsed a truncated body'); } catch (e) { if (!(e instanceof SyntaxError)) throw e; }
+        return;
+      }
+      for (let i = 0; i < 200; i++) await api.get('/n' + i);
+    }`,
+  );
+  try {
+    const r = await runLoad({ target: server.url, scenario: file, rate: 'constant:20', durationMs: 100 });
+    assertAccounting(r);
+    assertSteps(r);
+    assert.equal(r.summary.ok, 1, JSON.stringify(r.summary));
+    assert.equal(r.summary.errors.scenario_error, 1);
+    assert.equal(r.steps?.length, 100);
+    assert.equal(step(r, 'big').ok, 1);
+  } finally {
+    await server.close();
+  }
+});
