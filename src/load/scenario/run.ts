@@ -13,6 +13,7 @@ import { createFlowTransport } from './flow-transport.js';
 import { loadScenario } from './load-module.js';
 import { StepClient } from './step-client.js';
 import { StepStats } from './step-stats.js';
+import { evaluateStepThresholds, splitThresholds } from './step-thresholds.js';
 
 /** A flow's bound when --flow-timeout is not given (ms): it also bounds the drain after the schedule. */
 export const DEFAULT_FLOW_TIMEOUT_MS = 30_000;
@@ -48,7 +49,8 @@ export async function runScenario(options: LoadOptions, hooks: LoadHooks = {}): 
   checkScenarioOptions(options);
   const file = options.scenario as string;
   const flowTimeoutMs = options.flowTimeoutMs ?? Math.max(DEFAULT_FLOW_TIMEOUT_MS, options.timeoutMs ?? 0);
-  const r = resolveOptions(options);
+  const split = splitThresholds(options.thresholds ?? []);
+  const r = resolveOptions({ ...options, thresholds: split.flows });
   if (r.target.protocol !== 'http') throw usage('--scenario needs an http(s):// target');
   // A flow has several steps: after the schedule, flows get their own bound to finish.
   r.engine.drainMs = flowTimeoutMs + 1000;
@@ -117,6 +119,12 @@ export async function runScenario(options: LoadOptions, hooks: LoadHooks = {}): 
   result.settings.flowTimeoutMs = flowTimeoutMs;
   result.steps = stats.finish(result.timeline.length);
   result.counters = counters;
-  if (r.thresholds.length > 0) result.thresholds = evaluateThresholds(result, r.thresholds);
+  // The settings keep every threshold as given; the outcomes come flows first, then steps.
+  result.settings.thresholds = options.thresholds;
+  const outcomes = [
+    ...evaluateThresholds(result, r.thresholds),
+    ...evaluateStepThresholds(result, split.steps),
+  ];
+  if (outcomes.length > 0) result.thresholds = outcomes;
   return result;
 }

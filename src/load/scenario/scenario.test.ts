@@ -87,6 +87,13 @@ test('flows, steps and the server count add up; flow latency counts a wait for a
       durationMs: 500,
       connections: 1,
       timeoutMs: 5000,
+      thresholds: [
+        'p99<30s',
+        'checkout: p99<30s',
+        'purchase: status_409>=1',
+        'purchase: errors<1%',
+        'pay: p99<1s',
+      ],
     });
     assertAccounting(r);
     assertSteps(r);
@@ -109,6 +116,18 @@ test('flows, steps and the server count add up; flow latency counts a wait for a
     // 40 purchases of 20 ms run one after another (>= 800 ms); the last flow is due at 487.5 ms.
     assert.ok(r.latency.maxMs > 300, `flow latency max ${r.latency.maxMs}`);
     assert.ok(r.latency.maxMs > 5 * (purchase.serviceTime.percentiles.p50 ?? 0), JSON.stringify(r.latency));
+    // Thresholds on flows and on steps ("STEP: expression"), in the order given.
+    assert.deepEqual(
+      r.thresholds?.map((t) => [t.expression, t.passed]),
+      [
+        ['p99<30s', true],
+        ['checkout: p99<30s', true],
+        ['purchase: status_409>=1', true],
+        ['purchase: errors<1%', false],
+        ['pay: p99<1s', false],
+      ],
+    );
+    assert.equal(r.thresholds?.[4]?.noData, true);
   } finally {
     await server.close();
   }

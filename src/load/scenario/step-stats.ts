@@ -1,4 +1,4 @@
-import { type Histogram, newHistogram, percentileMs, recordMs, summarize } from '../histogram.js';
+import { encode, type Histogram, newHistogram, percentileMs, recordMs, summarize } from '../histogram.js';
 import { bump } from '../part-result.js';
 import type { StepResult, StepSecond } from './types.js';
 
@@ -51,6 +51,7 @@ class StepRecorder {
       s.p90Ms = percentileMs(h, 90);
       s.p99Ms = percentileMs(h, 99);
       s.maxMs = h.maxValue / 1000;
+      s.latencyHdr = encode(h);
       h.reset();
     }
     this.open = sec;
@@ -139,6 +140,7 @@ export class StepStats {
         latency: summarize(s.latency),
         serviceTime: summarize(s.service),
         timeline: s.timeline,
+        histograms: { latency: encode(s.latency), serviceTime: encode(s.service) },
       };
     });
   }

@@ -78,6 +78,8 @@ export interface StepSecond {
   p90Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** This second's latency histogram (µs, HDR compressed base64), for windowed step thresholds. */
+  latencyHdr?: string;
 }
 
 /**
@@ -100,4 +102,6 @@ export interface StepResult {
   /** From the actual send to the outcome. */
   serviceTime: LatencySummary;
   timeline: StepSecond[];
+  /** Whole-run histograms (µs, HDR compressed base64). */
+  histograms: { latency: string; serviceTime: string };
 }
