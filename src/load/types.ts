@@ -1,3 +1,5 @@
+import type { StepResult } from './scenario/types.js';
+
 /**
  * The public shapes of the load library: what `runLoad` takes and what it returns.
  * The lab, the CLI and the reports all build on these; fields may be added, never renamed or removed.
@@ -55,6 +57,17 @@ export interface LoadOptions {
   jtl?: string;
   /** Pass/fail expressions such as "p99<200ms" or "p99[10s]<300ms"; results land in `thresholds`. */
   thresholds?: string[];
+  /**
+   * A scenario module (.mjs, .js, or .ts through tsx): its default export runs once per flow, and
+   * `target` is the base URL of its steps. See src/load/scenario/types.ts and docs/load.md.
+   */
+  scenario?: string;
+  /** Scenario only: a flow running longer than this (ms) ends as "flow_timeout" (default 30 s). */
+  flowTimeoutMs?: number;
+  /** Scenario only: values the scenario reads as `api.vars` (--var name=value). */
+  vars?: Record<string, string>;
+  /** Scenario only: seeds every flow's `api.random()` (default: a random seed). */
+  seed?: number;
 }
 
 export interface LatencySummary {
@@ -172,6 +185,10 @@ export interface LoadResult {
   interrupted?: boolean;
   /** The outcome of each threshold, in the order given. */
   thresholds?: ThresholdOutcome[];
+  /** Scenario runs: each step's counts, latencies and timeline (the summary above counts flows). */
+  steps?: StepResult[];
+  /** Scenario runs: the scenario's named counters (api.count). */
+  counters?: Record<string, number>;
 }
 
 export interface ThresholdOutcome {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { labOptions, readLabSettings } from '../../lab/config.js';
 import { locksOptions } from '../../lab/locks/config.js';
 import type { CliContext } from '../context.js';
+import { registerFlashSale } from './lab-flash-sale.js';
 
 /** `peaklab lab smooth-corners`: the main job, from the seed's question to a report with the answers. */
 export function registerLab(program: Command, ctx: CliContext): void {
@@ -48,6 +49,7 @@ export function registerLab(program: Command, ctx: CliContext): void {
     }
   });
   registerLocks(lab, ctx);
+  registerFlashSale(lab, ctx);
 }
 
 /** `peaklab lab locks`: the counter's four modes under the same closed-model gRPC load. */
