@@ -96,12 +96,18 @@ export async function openPg(opts: PgOptions): Promise<PgDatabase> {
   };
   const transaction: SqlTransaction = async (fn) => {
     const conn = await pool.connect();
+    let broken: Error | undefined;
+    // A checked-out connection that dies emits 'error' (the pool only listens on idle ones); the
+    // query in flight rejects anyway, so this only keeps the event from crashing the process.
+    const onError = (e: Error) => {
+      broken = e;
+    };
+    conn.on('error', onError);
     const tx: SqlClient = {
       query(text, params) {
         return conn.query({ name: nameOf(text), text, values: params }) as never;
       },
     };
-    let broken: Error | undefined;
     try {
       await conn.query('BEGIN');
       const out = await fn(tx);
@@ -114,6 +120,7 @@ export async function openPg(opts: PgOptions): Promise<PgDatabase> {
       });
       throw err;
     } finally {
+      conn.off('error', onError);
       conn.release(broken);
     }
   };
