@@ -18,6 +18,11 @@ export interface LoadOptions {
   /** Fill {{templates}} in a "@file" body too (the file is then read as UTF-8 text). */
   templateBody?: boolean;
   /**
+   * A file of bodies instead of `body`: a JSON array of base64 strings. Request number `seq` (unique
+   * across threads) sends body `seq % length`, exactly as decoded: a mix of payloads in one run.
+   */
+  bodyList?: string;
+  /**
    * Which responses count as ok: HTTP codes, classes and ranges ("2xx,3xx", "200-299,404"), or gRPC
    * status names or numbers ("OK,NOT_FOUND"). Default: 2xx and 3xx for HTTP, OK for gRPC.
    */
