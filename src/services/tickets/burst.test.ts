@@ -48,14 +48,14 @@ async function keyedBurst(url: string, concurrency: number, stop: () => boolean,
   return next;
 }
 
-test('burst: 10,000 tickets at c=100, then SIGKILL mid-burst and restart: every 202 stored once and settled', {
-  skip: gate.skip || heyGate.skip,
-  timeout: 120_000,
-}, async (t) => {
-  const backends = ticketBackends('tk_burst');
-  const env = childEnv(backends.env);
+const BURST =
+  'burst: 10,000 tickets at c=100, then SIGKILL mid-burst and restart: every 202 stored once and settled';
+
+test(BURST, { timeout: 120_000, skip: gate.skip || heyGate.skip }, async (t) => {
   const file = join(tmpdir(), `ticket-${process.pid}.txt`);
   writeFileSync(file, SEED_TICKET);
+  const backends = ticketBackends('tk_burst');
+  const env = childEnv(backends.env);
   let svc: ChildService | undefined;
   try {
     svc = await spawnPeaklab(ARGS, { env });

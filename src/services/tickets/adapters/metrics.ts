@@ -23,29 +23,27 @@ export type RefusalReason = 'empty' | 'signature' | 'bad_key' | 'key_reused' | '
  * tickets_refused_total{reason}. Every label value exists from the start, so rate() sees zeros.
  */
 export function createTicketMeter(registry: Registry, backlog: () => Promise<number>): TicketMeter {
-  const received = new Counter({
-    name: 'tickets_received_total',
-    help: 'Tickets stored and acknowledged (202); a replayed Idempotency-Key is not counted again',
-    registers: [registry],
-  });
-  const processed = new Counter({
-    name: 'tickets_processed_total',
-    help: 'Tickets parsed and recorded, by status: treated (with or without warnings) or error',
-    labelNames: ['status'],
-    registers: [registry],
-  });
-  const warnings = new Counter({
-    name: 'ticket_parse_warnings_total',
-    help: 'Parse warnings of recorded tickets, by kind (see docs/tickets.md)',
-    labelNames: ['kind'],
-    registers: [registry],
-  });
-  const refused = new Counter({
-    name: 'tickets_refused_total',
-    help: 'POST /ticket answered without storing, by reason (empty 400, signature 401, bad_key 400, key_reused 422, rejected 400, unavailable 503)',
-    labelNames: ['reason'],
-    registers: [registry],
-  });
+  const counter = (name: string, help: string, labelNames: string[] = []) =>
+    new Counter({ name, help, labelNames, registers: [registry] });
+  const received = counter(
+    'tickets_received_total',
+    'Tickets stored and acknowledged (202); a replayed Idempotency-Key is not counted again',
+  );
+  const processed = counter(
+    'tickets_processed_total',
+    'Tickets parsed and recorded, by status: treated (with or without warnings) or error',
+    ['status'],
+  );
+  const warnings = counter(
+    'ticket_parse_warnings_total',
+    'Parse warnings of recorded tickets, by kind (see docs/tickets.md)',
+    ['kind'],
+  );
+  const refused = counter(
+    'tickets_refused_total',
+    'POST /ticket answered without storing, by reason (empty 400, signature 401, bad_key 400, key_reused 422, rejected 400, unavailable 503)',
+    ['reason'],
+  );
   const gauge: Gauge = new Gauge({
     name: 'tickets_backlog',
     help: 'Tickets acknowledged and not yet treated (status received in Postgres), read at scrape time',
