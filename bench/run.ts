@@ -31,6 +31,7 @@ export const SUITES: readonly SuiteSpec[] = [
   { name: 'load-cpu', seconds: 45 },
   { name: 'sale', seconds: 200 },
   { name: 'micro', seconds: 40, script: 'micro/run.js' },
+  { name: 'counter', seconds: 120 },
 ];
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

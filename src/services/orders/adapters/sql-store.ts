@@ -75,7 +75,14 @@ export class SqlOrderStore implements OrderStore {
         (extract(epoch FROM processed_at) * 1000)::float8 AS processed_ms
       FROM ${s}.orders ORDER BY accepted_at, id`;
     const write = splitOnDataError((batch: StoredOrder[]) => this.#insertRows(batch));
-    this.#writer = new BatchWriter((batch) => write(batch).then(asOrderResults), writeConcurrency, MAX_BATCH);
+    this.#writer = new BatchWriter(
+      (batch) => write(batch).then(asOrderResults),
+      writeConcurrency,
+      MAX_BATCH,
+      {
+        spanName: 'orders insert',
+      },
+    );
   }
 
   /** Registers the batch writer's drain on the lifecycle (after the database it writes to). */
