@@ -46,7 +46,7 @@ The rules:
 - **The load average is recorded** before and after each suite (1, 5, 15 min, from
   \`os.loadavg()\`), together with the CPU the whole machine used in the seconds before it started.
 - **A ratio whose reference was throttled is not a result.** Before each suite the runner waits
-  (\`--wait=S\`, default 120 s) until the machine is quiet: 1-min load average at most
+  (\`--wait=S\`, default 45 s) until the machine is quiet: 1-min load average at most
   \`--max-load\` (default 1.5), or, since that average still carries the previous suite's own
   load for a minute or two, less than that many cores busy over the last 5 s. A suite that had to
   start on a busy machine is labelled "not a result", and so are its verdicts.

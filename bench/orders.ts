@@ -101,6 +101,9 @@ export async function main(flags: string[]): Promise<void> {
   const common = ['--port', '0', '--work-ms', '0', '--process-rps', '0', '--rps-limit', '0'];
   const natsPid = await pidListening(Number(new URL(backends.env.NATS_URL as string).port || 4222));
   const pgPort = Number(db.port || 5432);
+  if (natsPid === undefined) {
+    process.stdout.write('(no nats-server pid found listening on the NATS port: its column reads 0)\n\n');
+  }
   const pgMeter = new CpuMeter(postgresPids(appName));
   const natsMeter = new CpuMeter(async () => (natsPid ? [natsPid] : []));
   const script = await writePostScript();

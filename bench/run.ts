@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- [--write] [--max-load=1.5] [--wait=120] [suites…] [suite flags…]]`: the
+ * `npm run bench [-- [--write] [--max-load=1.5] [--wait=45] [suites…] [suite flags…]]`: the
  * benchmarks, one after the other (each in its own process), so they never compete for the 2 cores.
  * Before each suite it waits for a quiet machine (bench/quiet.ts). With `--write` it rewrites
  * BENCHMARKS.md (bench/benchmarks-md.ts): each suite run replaces only its own section. Other flags
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const write = args.includes('--write');
   const maxLoad = numberFlag(args, 'max-load', 1.5);
-  const maxWaitS = numberFlag(args, 'wait', 120);
+  const maxWaitS = numberFlag(args, 'wait', 45);
   const own = (a: string) => a === '--write' || a.startsWith('--max-load=') || a.startsWith('--wait=');
   const wanted = args.filter((a) => !a.startsWith('-'));
   const flags = args.filter((a) => a.startsWith('-') && !own(a));
