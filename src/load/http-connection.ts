@@ -11,6 +11,8 @@ export interface ConnectionSettings {
   host: string;
   port: number;
   tls: boolean;
+  /** Skip certificate verification (--insecure): a failed handshake is still the error kind "tls". */
+  insecure: boolean;
   /** scheme://host:port, to tell a same-origin redirect from one to another origin. */
   origin: string;
   ok: OkTable;
@@ -122,7 +124,12 @@ export class Connection {
     let sock: Socket;
     if (this.s.tls) {
       // TLS sockets take no onread buffer: their bytes arrive as 'data' chunks.
-      const t = tlsConnect({ host, port, servername: /^[\d.]+$|:/.test(host) ? undefined : host });
+      const t = tlsConnect({
+        host,
+        port,
+        servername: /^[\d.]+$|:/.test(host) ? undefined : host,
+        rejectUnauthorized: !this.s.insecure,
+      });
       t.once('secureConnect', () => {
         if (this.socket === t) this.handshaking = false;
       });

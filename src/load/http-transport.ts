@@ -19,6 +19,8 @@ export interface HttpSettings {
   timeoutMs: number;
   ok: OkTable;
   maxRedirects: number;
+  /** Skip TLS certificate verification (--insecure). */
+  insecure?: boolean;
 }
 
 /** How often the request timeout is checked (ms): one sweep instead of a timer per request. */
@@ -45,6 +47,7 @@ export function createHttpTransport(s: HttpSettings): Transport {
     host: origin.hostname.replace(/^\[|\]$/g, ''),
     port: Number(origin.port || (origin.protocol === 'https:' ? 443 : 80)),
     tls: origin.protocol === 'https:',
+    insecure: s.insecure === true,
     origin: origin.origin,
     ok: s.ok,
     maxRedirects: s.maxRedirects,

@@ -109,6 +109,8 @@ function checkCombinations(options: LoadOptions, target: Target): void {
   } else if (options.grpc) {
     throw usage(`--proto and --call need a grpc:// target, not ${target.origin}`);
   }
+  if (options.insecure && !target.origin.startsWith('https:'))
+    throw usage(`--insecure skips TLS verification: it needs an https:// target, not ${target.origin}`);
 }
 
 /** Validates options before anything starts; every problem is a PeaklabError with exit code 2. */

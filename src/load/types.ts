@@ -19,6 +19,8 @@ export interface LoadOptions {
   body?: string;
   /** Fill {{templates}} in a "@file" body too (the file is then read as UTF-8 text). */
   templateBody?: boolean;
+  /** https:// only: do not verify the server's certificate (a self-signed test server). */
+  insecure?: boolean;
   /**
    * Which responses count as ok: HTTP codes, classes and ranges ("2xx,3xx", "200-299,404"), or gRPC
    * status names or numbers ("OK,NOT_FOUND"). Default: 2xx and 3xx for HTTP, OK for gRPC.
@@ -115,6 +117,11 @@ export interface SecondStats {
   p90Ms: number;
   p99Ms: number;
   maxMs: number;
+  /**
+   * Open model: the largest scheduling lag (ms) among the starts due in this second, i.e. how far
+   * the generator itself ran behind. Absent in the closed model and in older result files.
+   */
+  lagMaxMs?: number;
   /** This second's latency histogram (µs, HDR compressed base64), for windowed thresholds and JTL. */
   latencyHdr?: string;
 }

@@ -67,6 +67,7 @@ export async function runScenario(options: LoadOptions, hooks: LoadHooks = {}): 
     timeoutMs: r.timeoutMs,
     ok: r.ok,
     maxRedirects: r.maxRedirects,
+    insecure: options.insecure === true,
   });
   const label = `flow ${file}`;
   // Recorded in the result, so a run's random choices can be repeated.

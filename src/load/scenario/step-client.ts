@@ -19,6 +19,8 @@ export interface StepClientSettings {
   timeoutMs: number;
   ok: OkTable;
   maxRedirects: number;
+  /** Skip TLS certificate verification (--insecure). */
+  insecure: boolean;
 }
 
 /** One HTTP request of a step, before it is sent. */
@@ -68,6 +70,7 @@ export class StepClient {
       readBuffer,
       foreign,
       keepBody: STEP_BODY_BYTES,
+      insecure: s.insecure,
     });
     const all = this.all;
     // A redirect to another origin: that origin's idle connections, or a new one.

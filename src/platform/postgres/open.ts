@@ -87,9 +87,15 @@ export async function openSql(rt: ServiceRuntime, opts: SqlOptions): Promise<Sql
       description: `embedded PGlite in ${opts.dataDir}: rows survive a restart; one process per directory`,
     };
   }
+  const raw = db.client;
   rt.readiness.add('postgres', async () => {
-    await db.client.query('SELECT 1');
+    await raw.query('SELECT 1');
   });
   rt.lifecycle.add({ name: db.kind, close: end });
+  if (rt.tracing) {
+    const { tracedSqlClient } = await import('./traced.js');
+    const namespace = opts.url === undefined ? 'pglite' : new URL(opts.url).pathname.slice(1) || 'postgres';
+    db = { ...db, client: tracedSqlClient(raw, { system: 'postgresql', namespace }) };
+  }
   return db;
 }
