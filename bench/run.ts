@@ -32,6 +32,7 @@ export const SUITES: readonly SuiteSpec[] = [
   { name: 'sale', seconds: 200 },
   { name: 'micro', seconds: 40, script: 'micro/run.js' },
   { name: 'counter', seconds: 120 },
+  { name: 'tickets', seconds: 90 },
 ];
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

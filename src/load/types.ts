@@ -22,6 +22,11 @@ export interface LoadOptions {
   /** https:// only: do not verify the server's certificate (a self-signed test server). */
   insecure?: boolean;
   /**
+   * A file of bodies instead of `body`: a JSON array of base64 strings. Request number `seq` (unique
+   * across threads) sends body `seq % length`, exactly as decoded: a mix of payloads in one run.
+   */
+  bodyList?: string;
+  /**
    * Which responses count as ok: HTTP codes, classes and ranges ("2xx,3xx", "200-299,404"), or gRPC
    * status names or numbers ("OK,NOT_FOUND"). Default: 2xx and 3xx for HTTP, OK for gRPC.
    */

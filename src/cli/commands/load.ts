@@ -61,12 +61,12 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       (raw.threshold as string[] | undefined) ?? [],
       raw.templateBody === true,
     );
+    if (raw.insecure === true) options.insecure = true;
     const vars = (raw.var as string[] | undefined) ?? [];
     if (vars.length > 0) {
       if (!options.scenario) throw new PeaklabError('PL_USAGE', '--var is for --scenario');
       options.vars = parseVars(vars);
     }
-    if (raw.insecure === true) options.insecure = true;
     const quiet = raw.quiet === true;
     const dashboardTargets = (raw.dashboardTarget as string[] | undefined) ?? [];
     const dashboardPort = parseDashboardPort(raw.dashboard, dashboardTargets.length > 0);

@@ -67,10 +67,10 @@ export class StepClient {
       origin: origin.origin,
       ok: s.ok,
       maxRedirects: s.maxRedirects,
+      insecure: s.insecure,
       readBuffer,
       foreign,
       keepBody: STEP_BODY_BYTES,
-      insecure: s.insecure,
     });
     const all = this.all;
     // A redirect to another origin: that origin's idle connections, or a new one.
