@@ -8,6 +8,7 @@ const RECORDED_CHECKOUT = new Set(['200', '400', '404', '409', '429']);
 
 const sum = (xs: Record<string, number>) => Object.values(xs).reduce((a, b) => a + b, 0);
 
+/** The step of that name in a scenario run's result, if it ran. */
 export function stepOf(load: LoadResult, name: string): StepResult | undefined {
   return load.steps?.find((s) => s.name === name);
 }
@@ -32,6 +33,7 @@ export function soldOutAfter(load: LoadResult, items: number): number | null {
   return null;
 }
 
+/** The load's identities, each checked here, and purchases answered 200 against the ledger's. */
 export function identitiesOf(load: LoadResult, audit: SaleAudit): FlashSaleResult['identities'] {
   const s = load.summary;
   const stepsHold = (load.steps ?? []).every(
@@ -48,6 +50,7 @@ export function identitiesOf(load: LoadResult, audit: SaleAudit): FlashSaleResul
   };
 }
 
+/** The service's audit as the lab reports it: every invariant a named boolean, none optional. */
 export function auditOf(a: SaleAudit): FlashSaleAudit {
   const i = a.invariants;
   return {

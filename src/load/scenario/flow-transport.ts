@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import { describeError } from '../../shared/errors.js';
-import type { OkTable } from '../ok-status.js';
 import { type Done, EXCERPT_BYTES, Exchange, type Transport } from '../transport.js';
 import { type PendingStep, STEP_BODY_BYTES, type StepClient } from './step-client.js';
 import type { StepRecorder, StepStats } from './step-stats.js';
@@ -38,7 +37,6 @@ export interface FlowSettings {
   fn: ScenarioFn;
   client: StepClient;
   stats: StepStats;
-  ok: OkTable;
   flowTimeoutMs: number;
   vars: Readonly<Record<string, string>>;
   seed: number;

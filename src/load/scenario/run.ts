@@ -70,15 +70,16 @@ export async function runScenario(options: LoadOptions, hooks: LoadHooks = {}): 
     insecure: options.insecure === true,
   });
   const label = `flow ${file}`;
+  // Recorded in the result, so a run's random choices can be repeated.
+  const seed = options.seed ?? randomInt(2 ** 31);
   const counters: Record<string, number> = {};
   const transport = createFlowTransport({
     fn,
     client,
     stats,
-    ok: r.ok,
     flowTimeoutMs,
     vars: options.vars ?? {},
-    seed: options.seed ?? randomInt(2 ** 31),
+    seed,
     label,
     counters,
   });
@@ -118,6 +119,7 @@ export async function runScenario(options: LoadOptions, hooks: LoadHooks = {}): 
   const result = buildResult(r, [part]);
   result.settings.scenario = file;
   result.settings.flowTimeoutMs = flowTimeoutMs;
+  result.settings.seed = seed;
   result.steps = stats.finish(result.timeline.length);
   result.counters = counters;
   // The settings keep every threshold as given; the outcomes come flows first, then steps.

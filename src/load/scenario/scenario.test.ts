@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runLoad } from '../mod.js';
+import { renderReport } from '../outputs.js';
 import { assertAccounting } from '../testing/accounting.js';
 import { runCli } from '../testing/cli.js';
 import { startServer } from '../testing/server.js';
@@ -128,6 +129,14 @@ test('flows, steps and the server count add up; flow latency counts a wait for a
       ],
     );
     assert.equal(r.thresholds?.[4]?.noData, true);
+    // Every report shows the steps; the JSON holds them.
+    const text = renderReport(r, 'text');
+    assert.match(text, /checkout\n {4}40 started = 40 ok \+ 0 failed \+ 0 unfinished/);
+    const html = renderReport(r, 'html');
+    assert.match(html, /<h2[^>]*>Steps<\/h2>/);
+    assert.match(html, /steps-p99/);
+    const json = JSON.parse(renderReport(r, 'json')) as LoadResult;
+    assert.equal(json.steps?.length, 2);
   } finally {
     await server.close();
   }
