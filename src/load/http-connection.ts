@@ -21,6 +21,8 @@ export interface ConnectionSettings {
   readBuffer: Buffer;
   /** A connection to another origin, for a redirect that leads there. */
   foreign(url: URL): Connection;
+  /** Scenarios: keep up to this many bytes of every response body in `x.body` (default 0: none). */
+  keepBody?: number;
 }
 
 /** Status codes as strings, made once rather than per response. */
@@ -76,6 +78,7 @@ export class Connection {
     const ok = s.ok;
     this.parser.keepExcerpt = (status) => ok[status] !== 1;
     this.parser.wantLocation = s.maxRedirects > 0;
+    this.parser.keepBody = s.keepBody ?? 0;
   }
 
   /** Sends `data` (built for `x`) and calls `done(x)` once with its one outcome. */
@@ -230,6 +233,7 @@ export class Connection {
     }
     x.status = STATUS_TEXT[status] as string;
     x.ok = this.s.ok[status] === 1;
+    if (p.keepBody > 0) x.body = p.kept.length === 1 ? (p.kept[0] as Buffer) : Buffer.concat(p.kept);
     if (!x.ok) x.excerpt = p.excerpt || (STATUS_CODES[status] ?? '');
     this.finish(x);
   }

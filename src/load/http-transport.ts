@@ -13,8 +13,8 @@ export interface HttpSettings {
   path: string;
   method: string;
   headers: ReadonlyArray<readonly [string, string]>;
-  /** Text (templated) or exact bytes (a --body @file). */
-  body: string | Buffer | undefined;
+  /** Text (templated), exact bytes (a --body @file), or a list of bodies picked by seq. */
+  body: string | Buffer | readonly Buffer[] | undefined;
   connections: number;
   timeoutMs: number;
   ok: OkTable;

@@ -14,7 +14,7 @@ export interface RunningService {
 }
 
 /**
- * Runs a service's composition: creates its runtime, lets `build` open the parts in dependency
+ * Runs a service's composition: starts tracing when configured (never fatal), creates its runtime, lets `build` open the parts in dependency
  * order (each registers its own readiness check and stop step) and resolves with the server's URL.
  * If any part fails to open, what was already opened is stopped before the error is rethrown.
  * With `opts.influx.influxUrl` set, the registry is pushed to InfluxDB once the service is up.
@@ -23,7 +23,15 @@ export async function runService(
   opts: RuntimeOptions,
   build: (rt: ServiceRuntime) => Promise<{ url: string }>,
 ): Promise<RunningService> {
-  const rt = createRuntime(opts);
+  // Loaded only when an exporter is configured: untraced services never load the SDK.
+  const tracing =
+    opts.tracing !== undefined && opts.tracing.otelTracesExporter !== 'none'
+      ? await (await import('./telemetry/tracing.js')).startTracing(opts.tracing, {
+          serviceName: opts.name,
+          logger: opts.logger,
+        })
+      : undefined;
+  const rt = createRuntime(opts, tracing);
   // Registered first, so it stops last: its final push carries the counts of the whole drain.
   const target = opts.influx && influxTarget(opts.influx);
   const pusher =

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { readConfig } from '../../config/mod.js';
-import { addLoadFlags, LOAD_FLAGS, toLoadOptions } from '../../load/flags.js';
+import { addLoadFlags, LOAD_FLAGS, parseVars, toLoadOptions } from '../../load/flags.js';
 import type { LoadResult } from '../../load/mod.js';
 import { renderReport, writeOutput } from '../../load/outputs.js';
 import { Progress } from '../../load/progress.js';
@@ -34,6 +34,11 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       'pass/fail, e.g. p99<200ms, p99[10s]<300ms, errors<1% (repeatable)',
       collect,
     )
+    .option(
+      '--var <name=value>',
+      'scenario: a value the scenario reads as api.vars.name (repeatable)',
+      collect,
+    )
     .option('--template-body', 'fill {{templates}} in a --body @file too (read as UTF-8 text)')
     .option('--insecure', "https: do not verify the server's certificate (self-signed test servers)")
     .option('--quiet', 'no progress line and no text report')
@@ -57,6 +62,11 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       raw.templateBody === true,
     );
     if (raw.insecure === true) options.insecure = true;
+    const vars = (raw.var as string[] | undefined) ?? [];
+    if (vars.length > 0) {
+      if (!options.scenario) throw new PeaklabError('PL_USAGE', '--var is for --scenario');
+      options.vars = parseVars(vars);
+    }
     const quiet = raw.quiet === true;
     const dashboardTargets = (raw.dashboardTarget as string[] | undefined) ?? [];
     const dashboardPort = parseDashboardPort(raw.dashboard, dashboardTargets.length > 0);

@@ -7,6 +7,8 @@ import {
 } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
 import { PeaklabError } from '../../shared/errors.js';
+import { grpcServerSpans } from '../telemetry/grpc-spans.js';
+import { tracingEnabled } from '../telemetry/spans.js';
 import { createHealthService, type HealthService } from './health.js';
 import { type CallObserver, type CallTracker, createServerInterceptor } from './interceptor.js';
 
@@ -26,7 +28,7 @@ export interface GrpcServerOptions {
   services: GrpcServiceRegistration[];
   /** Where the RED metrics go (see createServerInterceptor). */
   registry: Registry;
-  /** Optional per-call hook, e.g. for tracing spans. */
+  /** Optional per-call hook; unset while tracing is on = a SERVER span per call (grpcServerSpans). */
   observer?: CallObserver;
   /** grpc-js options on top of the defaults below (message size limits, keep-alive...). */
   channelOptions?: ChannelOptions;
@@ -58,6 +60,8 @@ export interface GrpcServerHandle {
    * promise. Never rejects.
    */
   close(deadlineMs: number): Promise<GrpcCloseReport>;
+  /** close(), with the deadline as a signal (the lifecycle's drain deadline): forced when it aborts. */
+  closeWith(signal: AbortSignal): Promise<GrpcCloseReport>;
 }
 
 /**
@@ -82,7 +86,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   const host = opts.host ?? '127.0.0.1';
   const { interceptor, tracker } = createServerInterceptor({
     registry: opts.registry,
-    ...(opts.observer ? { observer: opts.observer } : {}),
+    ...(opts.observer ? { observer: opts.observer } : tracingEnabled() ? { observer: grpcServerSpans } : {}),
   });
   const server = new Server({ ...DEFAULT_OPTIONS, ...opts.channelOptions, interceptors: [interceptor] });
   const health = createHealthService();
@@ -109,25 +113,28 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 
   let closing: Promise<GrpcCloseReport> | undefined;
-  const close = (deadlineMs: number): Promise<GrpcCloseReport> => {
+  const closeWith = (signal: AbortSignal): Promise<GrpcCloseReport> => {
     closing ??= (async () => {
       const t0 = Date.now();
       const inFlightAtStart = tracker.inFlight;
       health.shutdown();
-      let timer: NodeJS.Timeout | undefined;
+      let onAbort: (() => void) | undefined;
       const drained = await Promise.race([
         new Promise<boolean>((resolve) => server.tryShutdown(() => resolve(true))),
         new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(false), Math.max(0, deadlineMs));
+          onAbort = () => resolve(false);
+          if (signal.aborted) onAbort();
+          else signal.addEventListener('abort', onAbort, { once: true });
         }),
       ]);
-      clearTimeout(timer);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
       const abandoned = drained ? 0 : tracker.abortAll('the server shut down before this call finished');
       if (!drained) server.forceShutdown();
       return { drained, inFlightAtStart, abandoned, ms: Date.now() - t0 };
     })();
     return closing;
   };
+  const close = (deadlineMs: number) => closeWith(AbortSignal.timeout(Math.max(0, deadlineMs)));
 
-  return { address, port, health, calls: tracker, close };
+  return { address, port, health, calls: tracker, close, closeWith };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describeError, PeaklabError } from '../../shared/errors.js';
 import type { ServiceRuntime } from '../runtime.js';
+import { dbSpan } from '../telemetry/spans.js';
 
 export interface RedisOptions {
   /** redis://[user:password@]host:port[/db] or rediss:// for TLS. */
@@ -17,6 +18,11 @@ export interface RedisOptions {
    * load, one syscall for many requests instead of one each (default false).
    */
   readonly autoPipelining?: boolean;
+  /**
+   * Integer replies as decimal strings (ioredis stringNumbers), for exact 64-bit totals: as JS
+   * numbers, replies above 2^53 would be rounded (default false).
+   */
+  readonly stringNumbers?: boolean;
 }
 
 /** An open Redis connection, with the service's scripts loaded. */
@@ -52,6 +58,7 @@ export async function openRedis(rt: ServiceRuntime, opts: RedisOptions): Promise
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     enableAutoPipelining: opts.autoPipelining ?? false,
+    stringNumbers: opts.stringNumbers ?? false,
     connectionName: `peaklab-${rt.name}`,
   });
   // Connection errors surface through the commands that fail; an unhandled 'error' would crash.
@@ -82,19 +89,27 @@ export async function openRedis(rt: ServiceRuntime, opts: RedisOptions): Promise
       await ended;
     },
   });
+  // Spans name the database index as the namespace, as the conventions do for Redis.
+  const target = { system: 'redis', namespace: new URL(opts.url).pathname.slice(1) || '0' };
   return {
     client,
     description: `Redis ${where}: in memory; what it keeps across a restart depends on the server's persistence`,
-    async runScript(name, keys, args) {
-      const script = shas.get(name);
-      if (script === undefined) throw new Error(`no script named ${name} was loaded`);
-      try {
-        return await client.evalsha(script.sha, keys.length, ...keys, ...args);
-      } catch (err) {
-        if (!describeError(err).startsWith('NOSCRIPT')) throw err;
-        await client.script('LOAD', script.source);
-        return client.evalsha(script.sha, keys.length, ...keys, ...args);
-      }
+    runScript(name, keys, args) {
+      return rt.tracing
+        ? dbSpan(target, 'EVALSHA', `EVALSHA ${name}`, () => run(name, keys, args))
+        : run(name, keys, args);
     },
   };
+
+  async function run(name: string, keys: readonly string[], args: ReadonlyArray<string | number>) {
+    const script = shas.get(name);
+    if (script === undefined) throw new Error(`no script named ${name} was loaded`);
+    try {
+      return await client.evalsha(script.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!describeError(err).startsWith('NOSCRIPT')) throw err;
+      await client.script('LOAD', script.source);
+      return client.evalsha(script.sha, keys.length, ...keys, ...args);
+    }
+  }
 }
