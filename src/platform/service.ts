@@ -23,6 +23,9 @@ export async function runService(
   opts: RuntimeOptions,
   build: (rt: ServiceRuntime) => Promise<{ url: string }>,
 ): Promise<RunningService> {
+  // Checked before anything opens (PL_CONFIG_INVALID), even for a service whose reader forgot
+  // INFLUX_RULES: a half-configured push is a start-up error, never a silent no-op.
+  const target = opts.influx && influxTarget(opts.influx);
   // Loaded only when an exporter is configured: untraced services never load the SDK.
   const tracing =
     opts.tracing !== undefined && opts.tracing.otelTracesExporter !== 'none'
@@ -33,7 +36,6 @@ export async function runService(
       : undefined;
   const rt = createRuntime(opts, tracing);
   // Registered first, so it stops last: its final push carries the counts of the whole drain.
-  const target = opts.influx && influxTarget(opts.influx);
   const pusher =
     target &&
     rt.lifecycle.add(

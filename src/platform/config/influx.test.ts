@@ -5,6 +5,8 @@ import { main } from '../../cli/main.js';
 import { readConfig } from '../../config/mod.js';
 import { SERVE_RULES, SERVE_SPEC } from '../../services/orders/config.js';
 import { isPeaklabError } from '../../shared/errors.js';
+import { silentLogger } from '../../shared/logger.js';
+import { runService } from '../service.js';
 import { influxTarget } from './influx.js';
 
 const URL1 = { influxUrl: 'http://127.0.0.1:8086' };
@@ -90,6 +92,8 @@ test('peaklab serve orders|sale and worker orders: a bad INFLUX value exits 2 wi
   for (const argv of [
     ['serve', 'orders', '--influx-url', 'http://h:1'],
     ['serve', 'sale', '--influx-db', 'x'],
+    ['serve', 'counter', '--influx-url', 'http://h:1', '--influx-db', 'x', '--influx-bucket', 'b'],
+    ['serve', 'tickets', '--influx-url', 'gopher://h:1', '--influx-db', 'x'],
     [
       'worker',
       'orders',
@@ -113,4 +117,25 @@ test('peaklab serve orders|sale and worker orders: a bad INFLUX value exits 2 wi
     assert.equal(code, 2, argv.join(' '));
     assert.match(err, /^peaklab: .*influx.* \(PL_CONFIG_INVALID\)\n$/, err);
   }
+});
+
+test('runService refuses a broken INFLUX config before opening anything, whatever its reader checked', async () => {
+  let built = false;
+  const cfg = {
+    influxUrl: 'http://127.0.0.1:8086',
+    influxDb: undefined,
+    influxBucket: undefined,
+    influxOrg: undefined,
+    influxToken: undefined,
+    influxInterval: 10_000,
+  };
+  await assert.rejects(
+    runService({ name: 't', logger: silentLogger(), influx: cfg }, async () => {
+      built = true;
+      return { url: 'http://x' };
+    }),
+    (err: unknown) =>
+      isPeaklabError(err, 'PL_CONFIG_INVALID') && /--influx-url needs --influx-db/.test(err.message),
+  );
+  assert.equal(built, false);
 });

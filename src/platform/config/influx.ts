@@ -6,6 +6,7 @@ import {
   flagName,
   optionalUrl,
 } from '../../config/mod.js';
+import { PeaklabError } from '../../shared/errors.js';
 
 /**
  * INFLUX: push the service's metrics registry to InfluxDB in line protocol (see
@@ -103,11 +104,14 @@ export interface InfluxTarget {
 }
 
 /**
- * The push destination the INFLUX fields describe (already checked by INFLUX_RULES), or undefined
- * when `--influx-url` is unset. A 1.x URL's `user:password@` becomes a Basic Authorization header;
+ * The push destination the INFLUX fields describe, or undefined when `--influx-url` is unset.
+ * @throws PeaklabError PL_CONFIG_INVALID when INFLUX_RULES are broken (a reader normally reports
+ * that first, with every other problem). A 1.x URL's `user:password@` becomes a Basic Authorization header;
  * `--influx-token` becomes `Token <token>` (2.x, and 1.8's compatibility API).
  */
 export function influxTarget(cfg: InfluxConfig): InfluxTarget | undefined {
+  const problems = INFLUX_RULES.map((rule) => rule(cfg)).filter((p) => p !== undefined);
+  if (problems.length > 0) throw new PeaklabError('PL_CONFIG_INVALID', problems.join('; '));
   if (cfg.influxUrl === undefined) return undefined;
   const base = new URL(cfg.influxUrl);
   let authorization: string | undefined;

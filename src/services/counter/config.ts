@@ -6,6 +6,7 @@ import {
   REDIS_GROUP,
   TELEMETRY_GROUP,
 } from '../../platform/config/groups.js';
+import { INFLUX_RULES } from '../../platform/config/influx.js';
 import { MODES } from './ports.js';
 
 export const STORES = ['memory', 'redis'] as const;
@@ -47,6 +48,7 @@ export type CounterConfig = ConfigOf<typeof COUNTER_SPEC>;
 
 /** Rules across the fields of `serve counter`, checked with them (readConfig). */
 export const COUNTER_RULES: ReadonlyArray<ConfigRule<CounterConfig>> = [
+  ...INFLUX_RULES,
   (c) =>
     c.mode === 'unsafe' && !c.allowUnsafe
       ? '--mode unsafe loses updates on purpose; it runs only with --allow-unsafe'

@@ -1,5 +1,6 @@
 import { type ConfigOf, type ConfigRule, int, oneOf, optionalStr } from '../../config/mod.js';
 import { httpGroup, LIFECYCLE_GROUP, postgresGroup, TELEMETRY_GROUP } from '../../platform/config/groups.js';
+import { INFLUX_RULES } from '../../platform/config/influx.js';
 
 /** How POST /ticket acknowledges (see docs/tickets.md). */
 export const ACK_MODES = ['durable', 'after-parse'] as const;
@@ -37,6 +38,7 @@ export type TicketsConfig = ConfigOf<typeof TICKETS_SPEC>;
 
 /** Rules across the fields of `serve tickets`, checked with them (readConfig). */
 export const TICKETS_RULES: ReadonlyArray<ConfigRule<TicketsConfig>> = [
+  ...INFLUX_RULES,
   // The tickets statements quote the schema as a lowercase identifier (see pg/migrations.ts).
   (c) =>
     /^[a-z_][a-z0-9_]{0,62}$/.test(c.dbSchema)
