@@ -10,6 +10,7 @@ import { startCounter } from '../services/counter/service.js';
 import { counterClient, increment } from '../services/counter/testing/client.js';
 import { postOrder, startTestService } from '../services/orders/testing/harness.js';
 import { saleBackends, startTestSale } from '../services/sale/testing/harness.js';
+import { postTicket, startTestTickets, ticketBackends } from '../services/tickets/testing/harness.js';
 import { testBackends } from '../testing/backends.js';
 import { needService } from '../testing/services.js';
 import { needTool } from '../testing/tools.js';
@@ -34,6 +35,8 @@ interface Documented {
 }
 
 const scraped = new Map<string, Exposed>();
+/** Undone last first: each service closes before its backends are dropped. */
+/** Undone last first: each service closes before its backends are dropped. */
 const stops: Array<() => Promise<unknown>> = [];
 
 function exposed(text: string): Exposed {
@@ -80,8 +83,8 @@ before(async () => {
   const ob = testBackends('metricsdoc');
   const orders = await startTestService(ob, { mode: 'queue' });
   stops.push(
-    () => orders.close(),
     () => ob.cleanup(),
+    () => orders.close(),
   );
   assert.equal((await postOrder(orders.url)).status, 200);
   scraped.set('orders', exposed(await (await fetch(`${orders.url}/metrics`)).text()));
@@ -89,11 +92,20 @@ before(async () => {
   const sb = saleBackends('metricsdoc');
   const sale = await startTestSale(sb, {});
   stops.push(
-    () => sale.close(),
     () => sb.cleanup(),
+    () => sale.close(),
   );
   await (await fetch(`${sale.url}/checkout?user_id=u1&id=1`, { method: 'POST' })).text();
   scraped.set('sale', exposed(await (await fetch(`${sale.url}/metrics`)).text()));
+
+  const tb = ticketBackends('metricsdoc');
+  const tickets = await startTestTickets(tb);
+  stops.push(
+    () => tb.cleanup(),
+    () => tickets.close(),
+  );
+  assert.equal((await postTicket(tickets.url, '')).status, 400, 'an empty ticket is refused');
+  scraped.set('tickets', exposed(await (await fetch(`${tickets.url}/metrics`)).text()));
 
   const counter = await startCounter({ mode: 'inputq', port: 0, metricsPort: 0 });
   stops.push(() => counter.close());
