@@ -174,3 +174,28 @@ test('InfluxDB 2.x: POST /api/v2/write with org, bucket, precision and the token
   assert.match(seen[0]?.body ?? '', /^x_total,service=sale value=1\.0 \d+\n$/);
   assert.doesNotMatch(JSON.stringify(lines), /s3cr3t/, 'the token is never logged');
 });
+
+test('a registry whose collect never returns: the push still ends within its bound', async () => {
+  const r = new Registry();
+  new Counter({
+    name: 'stuck_total',
+    help: 'h',
+    registers: [r],
+    collect: () => new Promise<void>(() => {}),
+  });
+  const lines: Array<Record<string, unknown>> = [];
+  const pusher = new InfluxPusher({
+    registry: r,
+    target: target('http://127.0.0.1:1', 1000),
+    logger: capturingLogger(lines),
+    timeoutMs: 200,
+  });
+  // AbortSignal.timeout does not keep a process alive (a service's server does): this test must.
+  const alive = setInterval(() => {}, 1000);
+  const started = performance.now();
+  assert.equal(await pusher.pushNow(), false);
+  clearInterval(alive);
+  assert.ok(performance.now() - started < 1500, 'bounded');
+  assert.equal(lines.filter((l) => l.event === 'influx_push_failed').length, 1);
+  await pusher.close();
+});

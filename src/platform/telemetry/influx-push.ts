@@ -126,7 +126,9 @@ export class InfluxPusher implements Stoppable {
     const { registry, target, tags } = this.#opts;
     try {
       const stamp = Date.now();
-      const batch = toLineProtocol(await registry.getMetricsAsJSON(), stamp, tags);
+      // A collect callback that waits on a stalled backend must not hold the push past its bound.
+      const families = await untilAborted(registry.getMetricsAsJSON(), signal);
+      const batch = toLineProtocol(families, stamp, tags);
       const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
       if (target.authorization !== undefined) headers.authorization = target.authorization;
       const res = await request(target.writeUrl, {
@@ -175,4 +177,14 @@ export class InfluxPusher implements Stoppable {
       // Telemetry never throws into the service.
     }
   }
+}
+
+/** `p`, or a rejection once `signal` aborts (the work behind `p` is left to finish on its own). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
