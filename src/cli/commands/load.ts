@@ -23,7 +23,11 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       collect,
     )
     .option('--template-body', 'fill {{templates}} in a --body @file too (read as UTF-8 text)')
-    .option('--quiet', 'no progress line and no text report');
+    .option('--quiet', 'no progress line and no text report')
+    .option(
+      '--trace-propagate',
+      "HTTP: send each request a fresh sampled W3C traceparent; the report names the slowest requests' trace ids",
+    );
   addLoadFlags(cmd);
   cmd.action(async (url: string, raw: Record<string, unknown>) => {
     const flags = readConfig(LOAD_FLAGS, raw, {});
@@ -34,6 +38,11 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       (raw.threshold as string[] | undefined) ?? [],
       raw.templateBody === true,
     );
+    if (raw.tracePropagate === true) {
+      if (options.grpc) throw new PeaklabError('PL_USAGE', '--trace-propagate is for HTTP targets');
+      const { newTracePrefix } = await import('../../load/trace-propagate.js');
+      options.traceIdPrefix = newTracePrefix();
+    }
     const quiet = raw.quiet === true;
     const live = !quiet && ctx.out.isTTY === true;
     const progress = new Progress();
