@@ -3,7 +3,7 @@
  * `npm run bench -- orders` runs only the named ones. Each prints its table and the ratio to its
  * in-run reference; copy the results, with the command, into BENCHMARKS.md.
  */
-const SUITES = ['orders', 'load', 'sale'] as const;
+const SUITES = ['orders', 'load', 'sale', 'tracing'] as const;
 
 interface Suite {
   main(args: string[]): Promise<void>;
