@@ -33,8 +33,8 @@ test('gRPC: a SERVER span per call from the platform interceptor, continuing the
   const server = await startGrpcServer({ port: 0, services: [], registry: new Registry() });
   const client = healthClient(server.address);
   try {
-    const traceId = 'a'.repeat(31) + '1';
-    const parent = 'b'.repeat(15) + '2';
+    const traceId = `${'a'.repeat(31)}1`;
+    const parent = `${'b'.repeat(15)}2`;
     const call = (service: string) =>
       new Promise<void>((resolve) => {
         const md = new Metadata();
