@@ -48,7 +48,7 @@ function fmt(ns: number): string {
   return `${ns.toFixed(1)} ns`;
 }
 
-/** A fixed-width text table: group, task, time per op, ± error, samples, ratio to the reference. */
+/** A markdown table: group, task, time per op, ± error, samples, ratio to the reference. */
 export function formatTable(rows: Row[]): string {
   const head = ['group', 'task', 'per op', '± rme', 'samples', 'vs ref'];
   const body = rows.map((r) => [
@@ -59,8 +59,6 @@ export function formatTable(rows: Row[]): string {
     String(r.samples),
     `${r.ratio.toFixed(r.ratio < 10 ? 2 : 0)}x`,
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(head), '|---|---|---:|---:|---:|---:|', ...body.map(line)].join('\n');
 }

@@ -32,5 +32,6 @@ export async function createTransport(r: Resolved, connections: number): Promise
     timeoutMs: r.timeoutMs,
     ok: r.ok,
     maxRedirects: r.maxRedirects,
+    insecure: r.options.insecure === true,
   });
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { InfluxConfig } from './config/influx.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import { Readiness } from './lifecycle/readiness.js';
 import { createMetricsRegistry } from './telemetry/registry.js';
@@ -35,6 +36,8 @@ export interface RuntimeOptions {
   readonly defaultMetrics?: boolean;
   /** The TELEMETRY group's tracing fields; unset or exporter none = untraced. */
   readonly tracing?: TracingConfig;
+  /** The INFLUX group's values: with `influxUrl` set, the registry is pushed to InfluxDB. */
+  readonly influx?: InfluxConfig;
 }
 
 /**

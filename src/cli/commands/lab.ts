@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { labOptions, readLabSettings } from '../../lab/config.js';
 import type { CliContext } from '../context.js';
+import { registerFlashSale } from './lab-flash-sale.js';
+import { registerLocks } from './lab-locks.js';
+import { registerTicketsBurst } from './lab-tickets-burst.js';
 
 /** `peaklab lab smooth-corners`: the main job, from the seed's question to a report with the answers. */
 export function registerLab(program: Command, ctx: CliContext): void {
@@ -46,4 +49,7 @@ export function registerLab(program: Command, ctx: CliContext): void {
       process.off('SIGTERM', onSignal);
     }
   });
+  registerLocks(lab, ctx);
+  registerFlashSale(lab, ctx);
+  registerTicketsBurst(lab, ctx);
 }

@@ -4,6 +4,7 @@ import { isIdentifier } from '../postgres/ident.js';
 import type { Migrations } from '../postgres/migrate.js';
 import type { SqlOptions } from '../postgres/open.js';
 import { TRACING_GROUP } from '../telemetry/tracing-config.js';
+import { INFLUX_GROUP } from './influx.js';
 
 /**
  * The config field groups every service shares, read through the one config reader (src/config):
@@ -110,4 +111,31 @@ export const LIFECYCLE_GROUP = {
 export const TELEMETRY_GROUP = {
   logLevel: oneOf('log level', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
   ...TRACING_GROUP,
+  ...INFLUX_GROUP,
 };
+
+/**
+ * GRPC: where a gRPC service listens, and the side port for its HTTP endpoints (GET /metrics,
+ * /healthz, /readyz). `port` and `metricsPort` differ per service; 0 picks a free one.
+ */
+export function grpcGroup(defaults: { port: number; metricsPort: number }) {
+  return {
+    port: int('gRPC port (0 picks a free one)', defaults.port, { min: 0, max: 65535 }),
+    metricsPort: int(
+      'HTTP side port for /metrics, /healthz and /readyz (0 picks a free one)',
+      defaults.metricsPort,
+      {
+        min: 0,
+        max: 65535,
+      },
+    ),
+    listenHost: str('address to listen on (0.0.0.0 in a container)', '127.0.0.1'),
+  };
+}
+
+/** A rule for the GRPC group: the two ports must differ unless both are picked free (0). */
+export function grpcPortsDiffer(c: { port: number; metricsPort: number }): string | undefined {
+  return c.port !== 0 && c.port === c.metricsPort
+    ? `--port and --metrics-port are both ${c.port}`
+    : undefined;
+}

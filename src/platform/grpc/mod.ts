@@ -14,6 +14,7 @@ export {
   GRPC_BUCKETS,
 } from './interceptor.js';
 export { loadService, PROTO_OPTIONS, shippedProto } from './proto.js';
+export { type GrpcServeOptions, serveGrpc } from './serve.js';
 export {
   type GrpcCloseReport,
   type GrpcServerHandle,

@@ -60,6 +60,8 @@ export interface GrpcServerHandle {
    * promise. Never rejects.
    */
   close(deadlineMs: number): Promise<GrpcCloseReport>;
+  /** close(), with the deadline as a signal (the lifecycle's drain deadline): forced when it aborts. */
+  closeWith(signal: AbortSignal): Promise<GrpcCloseReport>;
 }
 
 /**
@@ -111,25 +113,28 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 
   let closing: Promise<GrpcCloseReport> | undefined;
-  const close = (deadlineMs: number): Promise<GrpcCloseReport> => {
+  const closeWith = (signal: AbortSignal): Promise<GrpcCloseReport> => {
     closing ??= (async () => {
       const t0 = Date.now();
       const inFlightAtStart = tracker.inFlight;
       health.shutdown();
-      let timer: NodeJS.Timeout | undefined;
+      let onAbort: (() => void) | undefined;
       const drained = await Promise.race([
         new Promise<boolean>((resolve) => server.tryShutdown(() => resolve(true))),
         new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(false), Math.max(0, deadlineMs));
+          onAbort = () => resolve(false);
+          if (signal.aborted) onAbort();
+          else signal.addEventListener('abort', onAbort, { once: true });
         }),
       ]);
-      clearTimeout(timer);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
       const abandoned = drained ? 0 : tracker.abortAll('the server shut down before this call finished');
       if (!drained) server.forceShutdown();
       return { drained, inFlightAtStart, abandoned, ms: Date.now() - t0 };
     })();
     return closing;
   };
+  const close = (deadlineMs: number) => closeWith(AbortSignal.timeout(Math.max(0, deadlineMs)));
 
-  return { address, port, health, calls: tracker, close };
+  return { address, port, health, calls: tracker, close, closeWith };
 }

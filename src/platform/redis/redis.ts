@@ -18,6 +18,11 @@ export interface RedisOptions {
    * load, one syscall for many requests instead of one each (default false).
    */
   readonly autoPipelining?: boolean;
+  /**
+   * Integer replies as decimal strings (ioredis stringNumbers), for exact 64-bit totals: as JS
+   * numbers, replies above 2^53 would be rounded (default false).
+   */
+  readonly stringNumbers?: boolean;
 }
 
 /** An open Redis connection, with the service's scripts loaded. */
@@ -53,6 +58,7 @@ export async function openRedis(rt: ServiceRuntime, opts: RedisOptions): Promise
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     enableAutoPipelining: opts.autoPipelining ?? false,
+    stringNumbers: opts.stringNumbers ?? false,
     connectionName: `peaklab-${rt.name}`,
   });
   // Connection errors surface through the commands that fail; an unhandled 'error' would crash.

@@ -6,65 +6,66 @@ interface Waiter {
   resolve: () => void;
 }
 
-/** Past this many ms to go, the pump sleeps on a timer first instead of spinning. */
-const SLEEP_ABOVE_MS = 2;
-/** How early the timer wakes before the due time, to absorb its lateness (>= 1 ms). */
-const SLEEP_MARGIN_MS = 1.5;
+/**
+ * The resolution of a simulated I/O wait, in ms: Node's timers (libuv's poll timeout) count whole
+ * milliseconds with a 1 ms floor, and nothing finer is possible without keeping the event loop
+ * from sleeping, i.e. burning a core.
+ */
+export const IO_WAIT_RESOLUTION_MS = 1;
 
 /**
- * A simulated I/O wait of a fixed number of microseconds, for the memory store's
- * read-modify-write. setTimeout cannot do it: its delay is whole milliseconds with a 1 ms floor,
- * so a 200 µs "round trip" would take 1 ms or more. Instead, one pump per instance re-arms itself
- * with setImmediate (one event-loop turn, a few µs when idle, with I/O polled in between) and
- * resolves every waiter whose due time has passed; waits over 2 ms sleep on a timer first and
- * spin only the last 1.5 ms. Because every wait of an instance has the same length, due times
- * arrive in FIFO order and a plain queue is the timer wheel: one pump serves any number of waiters
- * at O(1) each. The cost: while a wait is pending the event loop does not block in its poll phase
- * (one core at 100% for the length of the wait), and a turn takes longer on a busy loop, so a wait
- * ends at `us` or later. io-wait.test.ts measures it.
+ * A simulated I/O wait of a fixed number of microseconds, for the memory store's read-modify-write.
+ * It never spins: one timer per instance (a one-slot timer wheel) sleeps until the oldest waiter is
+ * due, resolves every waiter due by then, and re-arms for the next. Because every wait of an
+ * instance has the same length, due times arrive in FIFO order, so a plain queue is the wheel and
+ * any number of waiters cost one timer.
+ *
+ * Real resolution (measured in io-wait.test.ts and bench:micro): a wait of `us` > 0 ends on the
+ * first timer firing at or after its due time: never early, at least IO_WAIT_RESOLUTION_MS (1 ms)
+ * after it began, and up to about a millisecond past `us` (more on a busy event loop). So every
+ * `--io-us` from 1 to 1000 behaves as a ~1 ms round trip, and larger values are rounded up to the
+ * next millisecond. `us` = 0 waits exactly one event-loop turn (setImmediate): other calls' I/O is
+ * polled in between, which is all a race needs, at no timer cost.
  */
 export class IoWait {
   private readonly ms: number;
   private queue: Waiter[] = [];
   private head = 0;
-  private pumping = false;
+  private timer: NodeJS.Timeout | undefined;
 
-  /** `us`: microseconds per wait, >= 0; 0 resolves on the next microtask. */
+  /** `us`: microseconds per wait, >= 0; 0 is one event-loop turn. */
   constructor(readonly us: number) {
     if (!Number.isFinite(us) || us < 0) throw new RangeError(`io wait must be >= 0 µs, got ${us}`);
     this.ms = us / 1000;
   }
 
-  /** Resolves `us` microseconds from now (or a little later: see the class comment). */
+  /** Resolves `us` microseconds from now or later (see the class comment for how much later). */
   wait(): Promise<void> {
-    if (this.ms === 0) return Promise.resolve();
+    if (this.ms === 0) return new Promise<void>((resolve) => setImmediate(resolve));
     return new Promise<void>((resolve) => {
       this.queue.push({ due: performance.now() + this.ms, resolve });
-      if (!this.pumping) {
-        this.pumping = true;
-        this.schedule(this.ms);
-      }
+      if (this.timer === undefined) this.arm(this.ms);
     });
   }
 
-  /** Waits not yet resolved. */
+  /** Waits not yet resolved (for 0 µs waits: always 0, they hold no state here). */
   get pending(): number {
     return this.queue.length - this.head;
   }
 
-  private schedule(aheadMs: number): void {
-    if (aheadMs > SLEEP_ABOVE_MS) setTimeout(this.pump, aheadMs - SLEEP_MARGIN_MS);
-    else setImmediate(this.pump);
+  private arm(aheadMs: number): void {
+    // setTimeout truncates to whole ms (and takes at least 1): round up, so a wait never ends early.
+    this.timer = setTimeout(this.fire, Math.max(IO_WAIT_RESOLUTION_MS, Math.ceil(aheadMs)));
   }
 
-  private readonly pump = (): void => {
+  private readonly fire = (): void => {
+    this.timer = undefined;
     const now = performance.now();
     const q = this.queue;
     while (this.head < q.length && q[this.head]!.due <= now) q[this.head++]!.resolve();
     if (this.head === q.length) {
       this.queue = [];
       this.head = 0;
-      this.pumping = false;
       return;
     }
     // Drop the resolved prefix now and then, so the array does not grow without bound.
@@ -72,6 +73,6 @@ export class IoWait {
       this.queue = q.slice(this.head);
       this.head = 0;
     }
-    this.schedule(this.queue[this.head]!.due - now);
+    this.arm(this.queue[this.head]!.due - now);
   };
 }

@@ -17,7 +17,9 @@ export class MemoryStore implements CounterStore {
   constructor(opts: { ioUs: number; initial?: bigint }) {
     this.io = new IoWait(opts.ioUs);
     this.total = opts.initial ?? 0n;
-    this.description = `memory (in-process, lost on exit; each read waits ${opts.ioUs} µs of simulated I/O)`;
+    const wait =
+      opts.ioUs === 0 ? 'one event-loop turn' : `${opts.ioUs} µs, rounded up to the next 1 ms timer tick,`;
+    this.description = `memory (in-process, lost on exit; each read waits ${wait} of simulated I/O)`;
   }
 
   async read(): Promise<bigint> {

@@ -4,8 +4,9 @@
  * unsafe) over a memory or a Redis store.
  */
 export {
-  COUNTER_DEFAULTS,
-  type CounterServerConfig,
+  COUNTER_RULES,
+  COUNTER_SPEC,
+  type CounterConfig,
   counterConfig,
   STORES,
   type StoreKind,
@@ -15,5 +16,5 @@ export { COUNTER_SERVICE, STATUS_OF } from './grpc-handler.js';
 export { MemoryStore } from './memory-store.js';
 export { type CounterStore, type Incrementer, MODES, type Mode, type StopReport } from './ports.js';
 export { RedisStore } from './redis-store.js';
-export { type CounterCloseReport, type CounterDeps, type RunningCounter, startCounter } from './service.js';
+export { type CounterDeps, type RunningCounter, startCounter } from './service.js';
 export { createIncrementer, type IncrementerOptions } from './strategy.js';

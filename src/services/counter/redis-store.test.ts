@@ -5,8 +5,8 @@ import { Redis } from 'ioredis';
 import { isPeaklabError } from '../../shared/errors.js';
 import { needService, uniqueName } from '../../testing/services.js';
 import { CounterError, type CounterErrorCode } from './errors.js';
-import { connectRedis } from './redis-client.js';
 import { RedisStore } from './redis-store.js';
+import { startCounter } from './service.js';
 import { createIncrementer } from './strategy.js';
 import { INT64_MAX } from './total.js';
 
@@ -112,8 +112,16 @@ test('a Redis that accepts and never answers: every command fails STORE_FAILED w
     }
     // Connecting to it for the service fails clearly, within the bound, too.
     const t0 = Date.now();
-    await assert.rejects(connectRedis(`redis://127.0.0.1:${port}`, 300), (err: unknown) =>
-      isPeaklabError(err, 'PL_BACKEND_UNAVAILABLE'),
+    await assert.rejects(
+      startCounter({
+        mode: 'atomic',
+        store: 'redis',
+        redisUrl: `redis://127.0.0.1:${port}`,
+        redisTimeout: 300,
+        port: 0,
+        metricsPort: 0,
+      }),
+      (err: unknown) => isPeaklabError(err, 'PL_BACKEND_UNAVAILABLE'),
     );
     assert.ok(Date.now() - t0 < 3000);
   } finally {

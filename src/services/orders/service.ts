@@ -31,7 +31,7 @@ export function startOrders(
 ): Promise<RunningService> {
   const mode = intakeOn ? (cfg.mode ?? 'queue') : 'queue';
   return runService(
-    { name: 'orders', logger, drainTimeoutMs: cfg.drainTimeout, tracing: cfg },
+    { name: 'orders', logger, drainTimeoutMs: cfg.drainTimeout, tracing: cfg, influx: cfg },
     async (rt) => {
       const db = await openSql(rt, sqlOptions(cfg, ORDER_MIGRATIONS));
       const store = new SqlOrderStore(db.client, db.schema, db.writeConcurrency).register(rt.lifecycle);

@@ -54,7 +54,7 @@ export function parseTotal(message: string): bigint {
  */
 export async function hammer(
   client: CounterClient,
-  opts: { calls: number; concurrency: number; value?: number },
+  opts: { calls: number; concurrency: number; value?: number; deadlineMs?: number },
 ): Promise<{ totals: bigint[]; errors: number[] }> {
   const totals: bigint[] = [];
   const errors: number[] = [];
@@ -63,7 +63,7 @@ export async function hammer(
     while (next < opts.calls) {
       next++;
       try {
-        totals.push(parseTotal(await increment(client, opts.value ?? 1)));
+        totals.push(parseTotal(await increment(client, opts.value ?? 1, opts.deadlineMs)));
       } catch (err) {
         errors.push((err as ServiceError).code ?? -1);
       }
