@@ -29,47 +29,50 @@ const ACK = {
  * empty secret or a port it cannot bind, PL_BACKEND_UNAVAILABLE when the database cannot be opened.
  */
 export function startTickets(cfg: TicketsConfig, logger: Logger): Promise<RunningService> {
-  return runService({ name: 'tickets', logger, drainTimeoutMs: cfg.drainTimeout }, async (rt) => {
-    const verifier = cfg.secret === undefined ? undefined : signatureVerifier(cfg.secret);
-    const db = await openSql(rt, sqlOptions(cfg, ticketComponent(cfg.dbSchema)));
-    const sql = ticketSql(db.schema);
-    const meter = createTicketMeter(rt.registry, () => readBacklog(db.client, sql));
-    const tracer = otelTracer('peaklab-tickets');
-    // Registered before the intake, so it stops after it: the last tickets stored get treated.
-    const treater = rt.lifecycle.add(
-      new Treater({
+  return runService(
+    { name: 'tickets', logger, drainTimeoutMs: cfg.drainTimeout, tracing: cfg },
+    async (rt) => {
+      const verifier = cfg.secret === undefined ? undefined : signatureVerifier(cfg.secret);
+      const db = await openSql(rt, sqlOptions(cfg, ticketComponent(cfg.dbSchema)));
+      const sql = ticketSql(db.schema);
+      const meter = createTicketMeter(rt.registry, () => readBacklog(db.client, sql));
+      const tracer = otelTracer('peaklab-tickets');
+      // Registered before the intake, so it stops after it: the last tickets stored get treated.
+      const treater = rt.lifecycle.add(
+        new Treater({
+          client: db.client,
+          transaction: db.transaction,
+          sql,
+          meter,
+          logger,
+          tracer,
+          workers: cfg.workers,
+          batch: cfg.claimBatch,
+        }),
+      );
+      const intake = new TicketIntake({
         client: db.client,
         transaction: db.transaction,
         sql,
+        mode: cfg.ack,
         meter,
-        logger,
         tracer,
-        workers: cfg.workers,
-        batch: cfg.claimBatch,
-      }),
-    );
-    const intake = new TicketIntake({
-      client: db.client,
-      transaction: db.transaction,
-      sql,
-      mode: cfg.ack,
-      meter,
-      tracer,
-      writeConcurrency: db.writeConcurrency,
-      onStored: () => treater.wake(),
-    }).register(rt.lifecycle);
-    logBackends(rt, {
-      store: db.description,
-      ack: ACK[cfg.ack],
-      signature: verifier ? 'X-Signature required (HMAC-SHA256)' : 'none (no --secret)',
-    });
-    treater.start();
-    return startHttpServer(rt, {
-      listen: cfg,
-      bodyLimit: BODY_LIMIT,
-      errorBodies: TICKET_ERROR_BODIES,
-      routes: ticketRoutes({ intake, client: db.client, sql, meter, logger, verifier }),
-      announce: { what: 'tickets', fields: { ack: cfg.ack, workers: cfg.workers } },
-    });
-  });
+        writeConcurrency: db.writeConcurrency,
+        onStored: () => treater.wake(),
+      }).register(rt.lifecycle);
+      logBackends(rt, {
+        store: db.description,
+        ack: ACK[cfg.ack],
+        signature: verifier ? 'X-Signature required (HMAC-SHA256)' : 'none (no --secret)',
+      });
+      treater.start();
+      return startHttpServer(rt, {
+        listen: cfg,
+        bodyLimit: BODY_LIMIT,
+        errorBodies: TICKET_ERROR_BODIES,
+        routes: ticketRoutes({ intake, client: db.client, sql, meter, logger, verifier }),
+        announce: { what: 'tickets', fields: { ack: cfg.ack, workers: cfg.workers } },
+      });
+    },
+  );
 }
