@@ -83,3 +83,34 @@ test('serve counter: starts (unsafe with --allow-unsafe), answers, serves /metri
     await svc.stop('SIGKILL');
   }
 });
+
+test('serve counter: SIGTERM drains the calls in flight, every one answered, then exits 0', async () => {
+  // mutex with 5 ms of I/O per increment: 30 calls queue behind the lock for about 150 ms.
+  const svc = await spawnPeaklab(
+    ['serve', 'counter', '--mode', 'mutex', '--io-us', '5000', '--port', '0', '--metrics-port', '0'],
+    { env: childEnv({ LOG_LEVEL: 'info' }) },
+  );
+  const client = counterClient((svc.url ?? '').replace(/^grpc:\/\//, ''));
+  try {
+    await increment(client, 1);
+    const calls = Array.from({ length: 30 }, () => increment(client, 1).then(parseTotal));
+    // Every call has reached the server (and queues for the lock) before the signal.
+    const line = svc.output.find((l) => l.includes('"event":"listening"') && l.includes('"url":"http'));
+    const metrics = `${String((JSON.parse(line ?? '{}') as { url?: string }).url)}/metrics`;
+    for (let i = 0; i < 500; i++) {
+      const text = await (await fetch(metrics)).text();
+      if (/^grpc_server_started_total\{[^}]*\} 31$/m.test(text)) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const code = svc.stop('SIGTERM');
+    const totals = await Promise.all(calls);
+    assert.deepEqual(
+      [...totals].sort((a, b) => Number(a - b)),
+      Array.from({ length: 30 }, (_, i) => BigInt(i + 2)),
+    );
+    assert.equal(await code, 0, svc.output.slice(-5).join('\n'));
+  } finally {
+    client.close();
+    await svc.stop('SIGKILL');
+  }
+});
