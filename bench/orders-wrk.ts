@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,6 +10,10 @@ export interface WrkResult {
   readonly rps: number;
   readonly p99Ms: number;
   readonly errors: number;
+  /** Requests wrk completed in its run. */
+  readonly requests: number;
+  /** wrk's own CPU seconds (user + system), from /usr/bin/time. */
+  readonly cpuS: number;
 }
 
 const ORDER = '{"product_id":"33","count":"3","username":"maksim.konovalov"}';
@@ -32,9 +36,18 @@ function toMs(value: string, unit: string): number {
   return unit === 'us' ? n / 1000 : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n;
 }
 
-/** Runs wrk against url/orders and parses requests/s, the p99 latency and the non-2xx count. */
+/**
+ * Runs wrk (under /usr/bin/time, for its own CPU) against url/orders and parses requests/s, the
+ * request count, the p99 latency and the non-2xx count.
+ */
 export async function runWrk(url: string, script: string, opts: { seconds: number; connections: number }) {
-  const { stdout } = await run('wrk', [
+  const timeFile = `${script}.time`;
+  const { stdout } = await run('/usr/bin/time', [
+    '-o',
+    timeFile,
+    '-f',
+    '%U %S',
+    'wrk',
     '-t1',
     `-c${opts.connections}`,
     `-d${opts.seconds}s`,
@@ -43,6 +56,9 @@ export async function runWrk(url: string, script: string, opts: { seconds: numbe
     script,
     `${url}/orders`,
   ]);
+  const [user, sys] = (await readFile(timeFile, 'utf8')).trim().split(/\s+/).map(Number);
+  await rm(timeFile, { force: true });
+  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1]);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
   const p99 = /99%\s+([\d.]+)(us|ms|s|m)\b/.exec(stdout);
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
@@ -53,5 +69,7 @@ export async function runWrk(url: string, script: string, opts: { seconds: numbe
     rps,
     p99Ms: toMs(p99[1] as string, p99[2] as string),
     errors: non2xx + socketErrors,
+    requests,
+    cpuS: (user ?? 0) + (sys ?? 0),
   } satisfies WrkResult;
 }

@@ -5,25 +5,40 @@
  *             committed to Postgres before its 200,
  *   - queue:  `serve orders --mode queue --workers 0`: each order acknowledged by JetStream first,
  * alternating round by round in one run. Reports the median requests/s of each as a ratio to bare,
- * and its p99 latency. Flags: --rounds=N (5), --seconds=S (5), --connections=C (64).
+ * its p99 latency, and where the CPU goes: CPU µs per request of the target process, of Postgres
+ * (this run's backends plus its background processes), of nats-server and of wrk, from /proc over
+ * each measured window. Targets: direct ≥ 0.5× and queue ≥ 0.5× of bare at 64 connections.
+ * Flags: --rounds=N (5), --seconds=S (5), --connections=C (64).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type ChildService, spawnPeaklab } from '../src/shared/child-service.js';
-import { testBackends } from '../src/testing/backends.js';
+import { testBackends, withPg } from '../src/testing/backends.js';
 import { runWrk, type WrkResult, writePostScript } from './orders-wrk.js';
+import { CpuMeter, pidListening } from './proc-cpu.js';
+
+const TARGET_RATIO = 0.5;
 
 interface Target {
   readonly name: 'bare' | 'direct' | 'queue';
   readonly url: string;
+  readonly pid: number;
   stop(): Promise<unknown>;
+}
+
+/** One measured window: wrk's result and the CPU seconds each process group used in it. */
+interface Round extends WrkResult {
+  readonly cpu: { service: number; postgres: number; nats: number; wrk: number };
 }
 
 function flag(flags: string[], name: string, def: number): number {
   const hit = flags.find((f) => f.startsWith(`--${name}=`));
-  return hit ? Number(hit.split('=')[1]) : def;
+  const v = hit ? Number(hit.split('=')[1]) : def;
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
+  return v;
 }
 
 async function startBare(): Promise<Target> {
@@ -38,12 +53,13 @@ async function startBare(): Promise<Target> {
   return {
     name: 'bare',
     url,
+    pid: child.pid as number,
     stop: () => new Promise((r) => child.once('exit', r).kill('SIGTERM')),
   };
 }
 
 function asTarget(name: Target['name'], svc: ChildService): Target {
-  return { name, url: svc.url as string, stop: () => svc.stop('SIGTERM') };
+  return { name, url: svc.url as string, pid: svc.child.pid as number, stop: () => svc.stop('SIGTERM') };
 }
 
 function median(xs: number[]): number {
@@ -51,14 +67,45 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
+
+/**
+ * Postgres's share: the client backends of this run's services (found by application_name) and
+ * Postgres's own background processes (WAL writer, checkpointer, …), which do commit work too.
+ */
+function postgresPids(appName: string): () => Promise<number[]> {
+  return () =>
+    withPg(async (c) => {
+      const r = await c.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = $1 OR backend_type <> 'client backend'",
+        [appName],
+      );
+      return r.rows.map((row) => row.pid);
+    });
+}
+
 export async function main(flags: string[]): Promise<void> {
   const rounds = flag(flags, 'rounds', 5);
   const seconds = flag(flags, 'seconds', 5);
   const connections = flag(flags, 'connections', 64);
+  process.stdout.write(`Load average (1, 5, 15 min) before: ${load()}\n\n`);
   const backends = testBackends('bench');
+  const appName = `peaklab_${backends.schema}`;
+  const db = new URL(backends.env.DATABASE_URL as string);
+  db.searchParams.set('application_name', appName);
   // The bench is a program's entry point: its children inherit its environment.
-  const env = { ...process.env, ...backends.env, LOG_LEVEL: 'warn' };
+  const env = { ...process.env, ...backends.env, DATABASE_URL: db.href, LOG_LEVEL: 'warn' };
   const common = ['--port', '0', '--work-ms', '0', '--process-rps', '0', '--rps-limit', '0'];
+  const natsPid = await pidListening(Number(new URL(backends.env.NATS_URL as string).port || 4222));
+  const pgPort = Number(db.port || 5432);
+  if (natsPid === undefined) {
+    process.stdout.write('(no nats-server pid found listening on the NATS port: its column reads 0)\n\n');
+  }
+  const pgMeter = new CpuMeter(postgresPids(appName));
+  const natsMeter = new CpuMeter(async () => (natsPid ? [natsPid] : []));
   const script = await writePostScript();
   const targets: Target[] = [];
   try {
@@ -73,34 +120,59 @@ export async function main(flags: string[]): Promise<void> {
       ),
     );
     for (const t of targets) await runWrk(t.url, script, { seconds: 2, connections }); // warm up
-    const results = new Map<string, WrkResult[]>(targets.map((t) => [t.name, []]));
+    const results = new Map<string, Round[]>(targets.map((t) => [t.name, []]));
+    process.stdout.write(
+      `| round | target | req/s | p99 | errors | CPU µs/request: target | postgres :${pgPort} | nats-server | wrk |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|\n`,
+    );
     for (let round = 1; round <= rounds; round++) {
       for (const t of targets) {
-        const r = await runWrk(t.url, script, { seconds, connections });
+        const svcMeter = new CpuMeter(async () => [t.pid]);
+        await Promise.all([svcMeter.start(), pgMeter.start(), natsMeter.start()]);
+        const w = await runWrk(t.url, script, { seconds, connections });
+        const [service, postgres, nats] = await Promise.all([
+          svcMeter.stop(),
+          pgMeter.stop(),
+          natsMeter.stop(),
+        ]);
+        const r: Round = { ...w, cpu: { service, postgres, nats, wrk: w.cpuS } };
         results.get(t.name)?.push(r);
+        const us = (s: number) => ((s * 1e6) / Math.max(1, r.requests)).toFixed(1);
         process.stdout.write(
-          `round ${round} ${t.name.padEnd(6)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${r.p99Ms.toFixed(2)} ms  errors ${r.errors}\n`,
+          `| ${round} | ${t.name} | ${r.rps.toFixed(0)} | ${r.p99Ms.toFixed(2)} ms | ${r.errors} | ${us(service)} | ${us(postgres)} | ${us(nats)} | ${us(r.cpu.wrk)} |\n`,
         );
       }
     }
     // Each round's ratio uses that round's bare run: the machine's load drifts between rounds.
     const bareRuns = results.get('bare') ?? [];
     process.stdout.write(
-      `\nwrk -t1 -c${connections} -d${seconds}s, ${rounds} alternating rounds, medians (ratio: median of per-round ratios):\n\n| target | req/s | ratio to bare node:http | p99 |\n|---|---|---|---|\n`,
+      `\nwrk -t1 -c${connections} -d${seconds}s, ${rounds} alternating rounds, medians (ratio: median of per-round ratios; CPU: per request wrk completed, over wrk's run):\n\n| target | req/s | ratio to bare node:http | p99 | CPU µs/request: target | postgres | nats-server | wrk | total |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n`,
     );
+    const ratios = new Map<string, number>();
     for (const t of targets) {
       const rs = results.get(t.name) ?? [];
       const rps = median(rs.map((r) => r.rps));
       const ratio = median(rs.map((r, i) => r.rps / (bareRuns[i]?.rps ?? Number.NaN)));
+      ratios.set(t.name, ratio);
       const p99 = median(rs.map((r) => r.p99Ms));
       const errors = rs.reduce((a, r) => a + r.errors, 0);
+      const us = (f: (r: Round) => number) =>
+        median(rs.map((r) => (f(r) * 1e6) / Math.max(1, r.requests))).toFixed(1);
+      const c = (r: Round) => r.cpu;
       process.stdout.write(
-        `| ${t.name} | ${rps.toFixed(0)} | ${ratio.toFixed(2)}× | ${p99.toFixed(2)} ms |${errors ? ` ${errors} errors` : ''}\n`,
+        `| ${t.name}${errors ? ` (${errors} errors)` : ''} | ${rps.toFixed(0)} | ${ratio.toFixed(2)}× | ${p99.toFixed(2)} ms | ${us((r) => c(r).service)} | ${us((r) => c(r).postgres)} | ${us((r) => c(r).nats)} | ${us((r) => c(r).wrk)} | ${us((r) => c(r).service + c(r).postgres + c(r).nats + c(r).wrk)} |\n`,
+      );
+    }
+    process.stdout.write('\n');
+    for (const name of ['direct', 'queue']) {
+      const ratio = ratios.get(name) ?? Number.NaN;
+      process.stdout.write(
+        `target ${name} ≥ ${TARGET_RATIO}× of bare node:http at ${connections} connections: ${ratio.toFixed(2)}×: ${ratio >= TARGET_RATIO ? 'met' : 'not met'}\n`,
       );
     }
   } finally {
     await Promise.allSettled(targets.map((t) => t.stop()));
     await rm(script, { force: true });
     await backends.cleanup();
+    process.stdout.write(`\nLoad average (1, 5, 15 min) after: ${load()}\n`);
   }
 }

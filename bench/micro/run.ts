@@ -8,11 +8,12 @@ import { formatTable } from './table.js';
  * `npm run bench:micro`: the seed's "performance unit tests" on tinybench. Prints the load average
  * first (a ratio taken on a busy machine is not a result: rerun near 1), then one table per family,
  * per operation, with each row's ratio to its family's reference.
- * `--time <ms>`: time budget per task (default 1000).
+ * `--time <ms>` or `--time=<ms>`: time budget per task (default 1000).
  */
 async function main(): Promise<void> {
   const i = process.argv.indexOf('--time');
-  const time = i > 0 ? Number(process.argv[i + 1]) : 1000;
+  const eq = process.argv.find((a) => a.startsWith('--time='));
+  const time = eq ? Number(eq.slice(7)) : i > 0 ? Number(process.argv[i + 1]) : 1000;
   if (!Number.isFinite(time) || time <= 0) {
     console.error('usage: bench:micro [--time <ms per task>]');
     process.exit(2);

@@ -49,6 +49,7 @@ for (const args of [
   ['serve', 'orders', '--help'],
   ['serve', 'sale', '--help'],
   ['lab', 'smooth-corners', '--help'],
+  ['lab', 'flash-sale', '--help'],
 ]) {
   test(`start-up: \`peaklab ${args.join(' ')}\` loads no database, queue, server or logging library`, async () => {
     const loaded = await packagesLoaded(args);

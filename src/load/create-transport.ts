@@ -31,5 +31,6 @@ export async function createTransport(r: Resolved, connections: number): Promise
     timeoutMs: r.timeoutMs,
     ok: r.ok,
     maxRedirects: r.maxRedirects,
+    insecure: r.options.insecure === true,
   });
 }

@@ -102,7 +102,7 @@ export function runEngine(
   const issue = (seq: number, intendedMs: number, second: number, now: number): void => {
     // The scheduler's own lag: how late it got to this start, before any wait for a connection.
     // A closed-model start is due when it is issued: it has none, and records none.
-    if (s.profile) rec.scheduled(now - intendedMs);
+    if (s.profile) rec.scheduled(now - intendedMs, second);
     else rec.scheduled();
     const open = inflight + queue.length - queueHead;
     if (s.maxInflight > 0 && open >= s.maxInflight) {

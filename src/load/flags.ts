@@ -60,6 +60,13 @@ export const LOAD_FLAGS = {
   jtl: optionalStr('write a JMeter CSV (JTL) file', '<file>'),
   html: optionalStr('write a self-contained HTML report', '<file>'),
   errorsLog: optionalStr('write every failed request as a JSON line', '<file>'),
+  scenario: optionalStr(
+    "run flows of steps: a module (.mjs, .js, .ts) whose default export is async (api) => {...}; the URL is the steps' base",
+    '<file>',
+  ),
+  flowTimeout: optional(
+    duration('scenario: a flow running longer than this ends as flow_timeout (default 30s)', 0, { min: 1 }),
+  ),
 };
 
 export type LoadFlags = {
@@ -126,8 +133,23 @@ export function toLoadOptions(
   set('maxRedirects', f.maxRedirects);
   set('jtl', f.jtl);
   set('errorsLog', f.errorsLog);
+  set('scenario', f.scenario);
+  set('flowTimeoutMs', f.flowTimeout);
   if (templateBody) opts.templateBody = true;
   if (thresholds.length > 0) opts.thresholds = [...thresholds];
   if (f.proto && f.call) opts.grpc = { proto: f.proto, call: f.call, data: f.data ?? '{}' };
   return opts;
+}
+
+/** "--var name=value" pairs as the scenario's `api.vars`; a name is a JavaScript identifier. */
+export function parseVars(raw: readonly string[]): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const r of raw) {
+    const i = r.indexOf('=');
+    const name = i < 0 ? '' : r.slice(0, i).trim();
+    if (!/^[A-Za-z_$][\w$]*$/.test(name))
+      throw new PeaklabError('PL_USAGE', `--var "${r}": expected NAME=VALUE`);
+    vars[name] = r.slice(i + 1);
+  }
+  return vars;
 }

@@ -11,6 +11,8 @@ export interface ConnectionSettings {
   host: string;
   port: number;
   tls: boolean;
+  /** Skip certificate verification (--insecure): a failed handshake is still the error kind "tls". */
+  insecure: boolean;
   /** scheme://host:port, to tell a same-origin redirect from one to another origin. */
   origin: string;
   ok: OkTable;
@@ -19,6 +21,8 @@ export interface ConnectionSettings {
   readBuffer: Buffer;
   /** A connection to another origin, for a redirect that leads there. */
   foreign(url: URL): Connection;
+  /** Scenarios: keep up to this many bytes of every response body in `x.body` (default 0: none). */
+  keepBody?: number;
 }
 
 /** Status codes as strings, made once rather than per response. */
@@ -74,6 +78,7 @@ export class Connection {
     const ok = s.ok;
     this.parser.keepExcerpt = (status) => ok[status] !== 1;
     this.parser.wantLocation = s.maxRedirects > 0;
+    this.parser.keepBody = s.keepBody ?? 0;
   }
 
   /** Sends `data` (built for `x`) and calls `done(x)` once with its one outcome. */
@@ -119,7 +124,12 @@ export class Connection {
     let sock: Socket;
     if (this.s.tls) {
       // TLS sockets take no onread buffer: their bytes arrive as 'data' chunks.
-      const t = tlsConnect({ host, port, servername: /^[\d.]+$|:/.test(host) ? undefined : host });
+      const t = tlsConnect({
+        host,
+        port,
+        servername: /^[\d.]+$|:/.test(host) ? undefined : host,
+        rejectUnauthorized: !this.s.insecure,
+      });
       t.once('secureConnect', () => {
         if (this.socket === t) this.handshaking = false;
       });
@@ -223,6 +233,7 @@ export class Connection {
     }
     x.status = STATUS_TEXT[status] as string;
     x.ok = this.s.ok[status] === 1;
+    if (p.keepBody > 0) x.body = p.kept.length === 1 ? (p.kept[0] as Buffer) : Buffer.concat(p.kept);
     if (!x.ok) x.excerpt = p.excerpt || (STATUS_CODES[status] ?? '');
     this.finish(x);
   }

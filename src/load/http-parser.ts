@@ -66,6 +66,11 @@ export class ResponseParser {
   wantLocation = false;
   /** Called once the final head is read: keep the start of this body for the errors log? */
   keepExcerpt: (status: number) => boolean = () => false;
+  /** Scenarios read whole bodies: keep up to this many bytes of every body (0: none) in `kept`. */
+  keepBody = 0;
+  /** The kept body bytes of the current response (copies: the read buffer is reused). */
+  kept: Buffer[] = [];
+  keptBytes = 0;
 
   private state = COMPLETE;
   private noBody = false;
@@ -158,6 +163,11 @@ export class ResponseParser {
 
   private body(chunk: Buffer, at: number, n: number): void {
     this.bodyBytes += n;
+    if (this.keptBytes < this.keepBody && n > 0) {
+      const take = Math.min(n, this.keepBody - this.keptBytes);
+      this.kept.push(Buffer.from(chunk.subarray(at, at + take)));
+      this.keptBytes += take;
+    }
     if (this.keep && n > 0 && this.excerpt.length < EXCERPT_BYTES) {
       this.excerpt += chunk.toString('utf8', at, at + Math.min(n, EXCERPT_BYTES - this.excerpt.length));
     }
@@ -266,6 +276,8 @@ export class ResponseParser {
     this.keepAlive = keepAlive && status !== 101;
     this.keep = this.keepExcerpt(status);
     if (this.keep) this.excerpt = '';
+    this.kept = [];
+    this.keptBytes = 0;
     if (this.noBody || status === 204 || status === 304 || status === 101) this.state = COMPLETE;
     else if (chunked) this.state = CHUNK_SIZE;
     else if (length >= 0) {

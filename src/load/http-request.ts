@@ -13,8 +13,8 @@ export interface RequestSpec {
   /** host[:port], the Host header unless the user's headers give one. */
   authority: string;
   headers: ReadonlyArray<readonly [string, string]>;
-  /** Text (templated) or exact bytes (a --body @file). */
-  body: string | Buffer | undefined;
+  /** Text (templated), exact bytes (a --body @file), or a list of bodies picked by seq. */
+  body: string | Buffer | readonly Buffer[] | undefined;
 }
 
 export interface RequestBuilder {
@@ -78,6 +78,7 @@ export function compileRequest(spec: RequestSpec): RequestBuilder {
     throw new PeaklabError('PL_TARGET_INVALID', 'the URL may not contain CR, LF or NUL');
   const headers = requestHeaders(spec.headers, spec.authority);
   const body = spec.body;
+  if (isBodyList(body)) return compileBodyList(method, spec, body);
   const head = method === 'HEAD';
   const withLength = body !== undefined || BODY_METHODS.has(method);
   const templated =
@@ -168,4 +169,31 @@ export function redirectRequest(
   const text = `${headText(method, escapePath(`${to.pathname}${to.search}`), headers)}${withLength ? `content-length: ${body?.length ?? 0}\r\n` : ''}\r\n`;
   const bytes = body && body.length > 0 ? Buffer.concat([Buffer.from(text), body]) : Buffer.from(text);
   return { method, bytes, bodyBytes: body?.length ?? 0 };
+}
+
+function isBodyList(body: RequestSpec['body']): body is readonly Buffer[] {
+  return Array.isArray(body);
+}
+
+/**
+ * Request `seq` carries `bodies[seq % length]`, exact bytes after a fixed head: each request is
+ * one Buffer, prebuilt per body, so a mix costs no more per request than a single body.
+ */
+function compileBodyList(method: string, spec: RequestSpec, bodies: readonly Buffer[]): RequestBuilder {
+  const headers = requestHeaders(spec.headers, spec.authority);
+  if (hasTemplate(spec.path) || headers.some(([, v]) => hasTemplate(v)))
+    throw usage('a body list is sent with a fixed URL and headers (no templates)');
+  const head = headText(method, escapePath(spec.path), headers);
+  const whole = bodies.map((b) =>
+    Buffer.concat([Buffer.from(`${head}content-length: ${b.length}\r\n\r\n`), b]),
+  );
+  return {
+    method,
+    head: method === 'HEAD',
+    build(x) {
+      const i = x.seq % whole.length;
+      x.bytesOut = (bodies[i] as Buffer).length;
+      return whole[i] as Buffer;
+    },
+  };
 }

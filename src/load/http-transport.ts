@@ -13,12 +13,14 @@ export interface HttpSettings {
   path: string;
   method: string;
   headers: ReadonlyArray<readonly [string, string]>;
-  /** Text (templated) or exact bytes (a --body @file). */
-  body: string | Buffer | undefined;
+  /** Text (templated), exact bytes (a --body @file), or a list of bodies picked by seq. */
+  body: string | Buffer | readonly Buffer[] | undefined;
   connections: number;
   timeoutMs: number;
   ok: OkTable;
   maxRedirects: number;
+  /** Skip TLS certificate verification (--insecure). */
+  insecure?: boolean;
 }
 
 /** How often the request timeout is checked (ms): one sweep instead of a timer per request. */
@@ -45,6 +47,7 @@ export function createHttpTransport(s: HttpSettings): Transport {
     host: origin.hostname.replace(/^\[|\]$/g, ''),
     port: Number(origin.port || (origin.protocol === 'https:' ? 443 : 80)),
     tls: origin.protocol === 'https:',
+    insecure: s.insecure === true,
     origin: origin.origin,
     ok: s.ok,
     maxRedirects: s.maxRedirects,

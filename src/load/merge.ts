@@ -39,6 +39,7 @@ export function mergeSecond(parts: readonly SecondStats[], second: number, targe
     out.bytesOut = (out.bytesOut ?? 0) + (p.bytesOut ?? 0);
     for (const [k, v] of Object.entries(p.status)) bump(out.status, k, v);
     for (const [k, v] of Object.entries(p.errors)) bump(out.errors, k, v);
+    if (p.lagMaxMs !== undefined) out.lagMaxMs = Math.max(out.lagMaxMs ?? 0, p.lagMaxMs);
   }
   if (parts.length === 1) {
     const [only] = parts as [SecondStats];

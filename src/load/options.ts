@@ -28,8 +28,8 @@ export interface Resolved {
   timeoutMs: number;
   threads: number;
   method: string;
-  /** Text to template per request, or a file's exact bytes. */
-  body: string | Buffer | undefined;
+  /** Text to template per request, a file's exact bytes, or a list of bodies (see bodyList). */
+  body: string | Buffer | readonly Buffer[] | undefined;
   /** Which status codes count as ok (index: HTTP code, or gRPC code). */
   ok: OkTable;
   maxRedirects: number;
@@ -93,6 +93,20 @@ function readBody(body: string | undefined, templated: boolean): string | Buffer
   return text;
 }
 
+/** A body list file: a JSON array of at least one base64 string; PL_FILE_INVALID otherwise. */
+function readBodyList(file: string): Buffer[] {
+  let list: unknown;
+  try {
+    list = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new PeaklabError('PL_FILE_INVALID', `cannot read the body list ${file} (a JSON array of base64)`);
+  }
+  if (!Array.isArray(list) || list.length === 0 || !list.every((b) => typeof b === 'string')) {
+    throw new PeaklabError('PL_FILE_INVALID', `${file} is not a non-empty JSON array of base64 strings`);
+  }
+  return list.map((b: string) => Buffer.from(b, 'base64'));
+}
+
 /** Options that would be silently ignored in this combination are refused instead. */
 function checkCombinations(options: LoadOptions, target: Target): void {
   if (options.rate !== undefined && options.vus !== undefined)
@@ -109,6 +123,8 @@ function checkCombinations(options: LoadOptions, target: Target): void {
   } else if (options.grpc) {
     throw usage(`--proto and --call need a grpc:// target, not ${target.origin}`);
   }
+  if (options.insecure && !target.origin.startsWith('https:'))
+    throw usage(`--insecure skips TLS verification: it needs an https:// target, not ${target.origin}`);
 }
 
 /** Validates options before anything starts; every problem is a PeaklabError with exit code 2. */
@@ -146,7 +162,12 @@ export function resolveOptions(options: LoadOptions): Resolved {
   const maxInflight = maxInflightGiven ?? (model === 'open' ? DEFAULTS.openMaxInflight : 0);
   if (model === 'closed' && threads > vus) throw usage(`--threads ${threads} needs at least as many --vus`);
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
-  const body = readBody(options.body, options.templateBody === true);
+  if (options.bodyList !== undefined && options.body !== undefined)
+    throw usage('give either a body or a body list, not both');
+  const body =
+    options.bodyList !== undefined
+      ? readBodyList(options.bodyList)
+      : readBody(options.body, options.templateBody === true);
   const engine: EngineSettings = {
     profile,
     vus,

@@ -3,6 +3,7 @@ import { PeaklabError } from '../shared/errors.js';
 import { renderLoadHtml } from './report-html.js';
 import { renderJtl } from './report-jtl.js';
 import { renderTextReport } from './report-text.js';
+import { renderStepsText } from './scenario/report.js';
 import type { LoadResult } from './types.js';
 
 export type ReportFormat = 'text' | 'html' | 'jtl' | 'json';
@@ -10,7 +11,7 @@ export type ReportFormat = 'text' | 'html' | 'jtl' | 'json';
 export function renderReport(result: LoadResult, format: ReportFormat): string {
   switch (format) {
     case 'text':
-      return renderTextReport(result);
+      return result.steps ? renderTextReport(result) + renderStepsText(result) : renderTextReport(result);
     case 'html':
       return renderLoadHtml(result);
     case 'jtl':

@@ -85,10 +85,18 @@ export class Recorder {
     this.scheduleSeconds = Math.ceil(Math.max(0, ms) / 1000 - 1e-9);
   }
 
-  /** One start the schedule asked for; `lagMs`: how late the scheduler got to it (open model). */
-  scheduled(lagMs?: number): void {
+  /**
+   * One start the schedule asked for; `lagMs`: how late the scheduler got to it (open model), kept
+   * whole-run and as the max of the start's own `second`.
+   */
+  scheduled(lagMs?: number, second = 0): void {
     this.totals.scheduled++;
-    if (lagMs !== undefined) recordMs(this.lag, lagMs);
+    if (lagMs === undefined) return;
+    recordMs(this.lag, lagMs);
+    const s = this.second(second);
+    // A timer may fire a hair early: no lag. No clock reading (NaN): no lag either.
+    const lag = Math.max(0, lagMs) || 0;
+    if (s.lagMaxMs === undefined || lag > s.lagMaxMs) s.lagMaxMs = lag;
   }
 
   dropped(second: number, intendedMs: number): void {

@@ -4,6 +4,7 @@ import { formatMs } from '../shared/duration.js';
 import { PERCENTILES } from './histogram.js';
 import { isOkStatus, okTable } from './ok-status.js';
 import { accountingLines, LATENCY_EXPLAINED } from './report-text.js';
+import { stepsSection } from './scenario/report.js';
 import type { LoadResult } from './types.js';
 
 const STATUS_COLORS: Record<string, string> = {
@@ -157,6 +158,7 @@ export function renderLoadHtml(result: LoadResult): string {
       html: `${latencyTable(result)}<p>${escapeHtml(LATENCY_EXPLAINED)}</p>`,
     },
     { title: 'Over time', charts: charts(result) },
+    ...(result.steps ? [stepsSection(result)] : []),
   ];
   return renderHtmlReport({
     title: `peaklab load: ${s.target}`,

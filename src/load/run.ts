@@ -15,6 +15,10 @@ import type { LoadHooks, LoadOptions, LoadResult, SecondStats } from './types.js
  * evaluated into `result.thresholds`; deciding what a failure means is the caller's business.
  */
 export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Promise<LoadResult> {
+  if (options.scenario !== undefined) {
+    const { runScenario } = await import('./scenario/run.js');
+    return runScenario(options, hooks);
+  }
   const r = resolveOptions(options);
   await preflight(r.target, Math.min(r.timeoutMs, DEFAULTS.preflightMs));
   prepareFiles(options.jtl, options.errorsLog);

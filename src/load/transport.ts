@@ -18,6 +18,8 @@ export class Exchange {
   bytesOut = 0;
   /** The start of a failed response's body or the error message, for --errors-log. */
   excerpt = '';
+  /** The response body, only when the transport keeps bodies (scenario steps read them). */
+  body: Buffer | undefined = undefined;
   /** The engine's list of exchanges in flight (intrusive: no allocation per request). */
   prev: Exchange | undefined = undefined;
   next: Exchange | undefined = undefined;

@@ -1,3 +1,5 @@
+import type { StepResult } from './scenario/types.js';
+
 /**
  * The public shapes of the load library: what `runLoad` takes and what it returns.
  * The lab, the CLI and the reports all build on these; fields may be added, never renamed or removed.
@@ -17,6 +19,13 @@ export interface LoadOptions {
   body?: string;
   /** Fill {{templates}} in a "@file" body too (the file is then read as UTF-8 text). */
   templateBody?: boolean;
+  /** https:// only: do not verify the server's certificate (a self-signed test server). */
+  insecure?: boolean;
+  /**
+   * A file of bodies instead of `body`: a JSON array of base64 strings. Request number `seq` (unique
+   * across threads) sends body `seq % length`, exactly as decoded: a mix of payloads in one run.
+   */
+  bodyList?: string;
   /**
    * Which responses count as ok: HTTP codes, classes and ranges ("2xx,3xx", "200-299,404"), or gRPC
    * status names or numbers ("OK,NOT_FOUND"). Default: 2xx and 3xx for HTTP, OK for gRPC.
@@ -53,6 +62,17 @@ export interface LoadOptions {
   jtl?: string;
   /** Pass/fail expressions such as "p99<200ms" or "p99[10s]<300ms"; results land in `thresholds`. */
   thresholds?: string[];
+  /**
+   * A scenario module (.mjs, .js, or .ts through tsx): its default export runs once per flow, and
+   * `target` is the base URL of its steps. See src/load/scenario/types.ts and docs/load.md.
+   */
+  scenario?: string;
+  /** Scenario only: a flow running longer than this (ms) ends as "flow_timeout" (default 30 s). */
+  flowTimeoutMs?: number;
+  /** Scenario only: values the scenario reads as `api.vars` (--var name=value). */
+  vars?: Record<string, string>;
+  /** Scenario only: seeds every flow's `api.random()` (default: a random seed). */
+  seed?: number;
 }
 
 export interface LatencySummary {
@@ -102,6 +122,11 @@ export interface SecondStats {
   p90Ms: number;
   p99Ms: number;
   maxMs: number;
+  /**
+   * Open model: the largest scheduling lag (ms) among the starts due in this second, i.e. how far
+   * the generator itself ran behind. Absent in the closed model and in older result files.
+   */
+  lagMaxMs?: number;
   /** This second's latency histogram (µs, HDR compressed base64), for windowed thresholds and JTL. */
   latencyHdr?: string;
 }
@@ -165,6 +190,10 @@ export interface LoadResult {
   interrupted?: boolean;
   /** The outcome of each threshold, in the order given. */
   thresholds?: ThresholdOutcome[];
+  /** Scenario runs: each step's counts, latencies and timeline (the summary above counts flows). */
+  steps?: StepResult[];
+  /** Scenario runs: the scenario's named counters (api.count). */
+  counters?: Record<string, number>;
 }
 
 export interface ThresholdOutcome {

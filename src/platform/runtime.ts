@@ -1,8 +1,11 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { InfluxConfig } from './config/influx.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import { Readiness } from './lifecycle/readiness.js';
 import { createMetricsRegistry } from './telemetry/registry.js';
+import type { Tracing } from './telemetry/tracing.js';
+import type { TracingConfig } from './telemetry/tracing-config.js';
 
 /**
  * What every part of one running service shares, handed to each platform adapter as it opens
@@ -18,6 +21,8 @@ export interface ServiceRuntime {
   readonly registry: Registry;
   readonly lifecycle: Lifecycle;
   readonly readiness: Readiness;
+  /** Tracing, when OTEL_TRACES_EXPORTER switched it on: the HTTP app then adds a span per request. */
+  readonly tracing: Tracing | undefined;
 }
 
 export interface RuntimeOptions {
@@ -29,10 +34,18 @@ export interface RuntimeOptions {
   readonly closeTimeoutMs?: number;
   /** Node's default process metrics on the registry (default true). */
   readonly defaultMetrics?: boolean;
+  /** The TELEMETRY group's tracing fields; unset or exporter none = untraced. */
+  readonly tracing?: TracingConfig;
+  /** The INFLUX group's values: with `influxUrl` set, the registry is pushed to InfluxDB. */
+  readonly influx?: InfluxConfig;
 }
 
-export function createRuntime(opts: RuntimeOptions): ServiceRuntime {
-  return {
+/**
+ * `tracing` is the started SDK (runService starts it): it is registered as the first part, so
+ * it stops last and the spans of the shutdown itself are still flushed.
+ */
+export function createRuntime(opts: RuntimeOptions, tracing?: Tracing): ServiceRuntime {
+  const rt: ServiceRuntime = {
     name: opts.name,
     logger: opts.logger,
     registry: createMetricsRegistry({ defaultMetrics: opts.defaultMetrics }),
@@ -42,5 +55,8 @@ export function createRuntime(opts: RuntimeOptions): ServiceRuntime {
       closeTimeoutMs: opts.closeTimeoutMs,
     }),
     readiness: new Readiness(),
+    tracing,
   };
+  if (tracing) rt.lifecycle.add({ name: 'tracing', close: () => tracing.shutdown() });
+  return rt;
 }

@@ -19,6 +19,7 @@ export const ERRORS = {
   PL_LAB_FAILED: { exit: 1, summary: 'an experiment could not complete' },
   PL_CHILD_FAILED: { exit: 1, summary: 'a child process did not start or exited early' },
   PL_INTERRUPTED: { exit: 130, summary: 'the run was interrupted (Ctrl+C); its report is partial' },
+  PL_TERMINATED: { exit: 143, summary: 'the run was stopped by SIGTERM; its report is partial' },
   PL_SHUTDOWN_UNCLEAN: {
     exit: 1,
     summary:

@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { type Logger, pino } from 'pino';
+import { traceLogFields } from '../shared/logger.js';
 
-/** An info-level pino logger whose JSON lines land in `lines`, parsed. */
+/** An info-level pino logger whose JSON lines land in `lines`, parsed; with the trace fields, as createLogger's. */
 export function capturingLogger(lines: Array<Record<string, unknown>>): Logger {
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -9,5 +10,5 @@ export function capturingLogger(lines: Array<Record<string, unknown>>): Logger {
       done();
     },
   });
-  return pino({ level: 'info' }, sink);
+  return pino({ level: 'info', mixin: traceLogFields }, sink);
 }

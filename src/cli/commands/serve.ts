@@ -3,6 +3,7 @@ import { addOptions, readConfig } from '../../config/mod.js';
 import { COUNTER_RULES, COUNTER_SPEC } from '../../services/counter/config.js';
 import { SERVE_RULES, SERVE_SPEC } from '../../services/orders/config.js';
 import { SALE_RULES, SALE_SPEC } from '../../services/sale/config.js';
+import { TICKETS_RULES, TICKETS_SPEC } from '../../services/tickets/config.js';
 import type { CliContext } from '../context.js';
 
 /** One `serve <name>` subcommand per service; each adds its own flags. */
@@ -10,6 +11,7 @@ const SERVICES: ReadonlyArray<(serve: Command, ctx: CliContext) => void> = [
   registerOrders,
   registerSale,
   registerCounter,
+  registerTickets,
 ];
 
 function registerOrders(serve: Command, ctx: CliContext): void {
@@ -71,7 +73,29 @@ function registerCounter(serve: Command, ctx: CliContext): void {
     });
 }
 
+function registerTickets(serve: Command, ctx: CliContext): void {
+  const cmd = serve
+    .command('tickets')
+    .description(
+      'the receipt webhook: POST /ticket, 202 once durable, parsed behind it (see docs/tickets.md)',
+    );
+  addOptions(cmd, TICKETS_SPEC).action(async (flags: Record<string, unknown>) => {
+    const cfg = readConfig(TICKETS_SPEC, flags, ctx.env, TICKETS_RULES);
+    // Loaded on use, as for orders: --help never pays for fastify, pg or PGlite.
+    const [{ startTickets }, { onShutdownSignal }, { createLogger }] = await Promise.all([
+      import('../../services/tickets/service.js'),
+      import('../../platform/lifecycle/signals.js'),
+      import('../../shared/logger.js'),
+    ]);
+    const logger = createLogger('tickets', cfg.logLevel);
+    const service = await startTickets(cfg, logger);
+    onShutdownSignal(logger, () => service.close(), { deadlineMs: service.shutdownDeadlineMs + 1000 });
+  });
+}
+
 export function registerServe(program: Command, ctx: CliContext): void {
-  const serve = program.command('serve').description('run a reference service (orders, sale, counter)');
+  const serve = program
+    .command('serve')
+    .description('run a reference service (orders, sale, counter, tickets)');
   for (const register of SERVICES) register(serve, ctx);
 }

@@ -3,6 +3,8 @@ import { isStreamName } from '../jetstream/names.js';
 import { isIdentifier } from '../postgres/ident.js';
 import type { Migrations } from '../postgres/migrate.js';
 import type { SqlOptions } from '../postgres/open.js';
+import { TRACING_GROUP } from '../telemetry/tracing-config.js';
+import { INFLUX_GROUP } from './influx.js';
 
 /**
  * The config field groups every service shares, read through the one config reader (src/config):
@@ -105,9 +107,11 @@ export const LIFECYCLE_GROUP = {
   ),
 };
 
-/** TELEMETRY: logs (and, with tracing, its exporters). */
+/** TELEMETRY: logs, and tracing (OpenTelemetry's standard OTEL_* variables; see docs/tracing.md). */
 export const TELEMETRY_GROUP = {
   logLevel: oneOf('log level', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
+  ...TRACING_GROUP,
+  ...INFLUX_GROUP,
 };
 
 /**

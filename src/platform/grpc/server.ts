@@ -7,6 +7,8 @@ import {
 } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
 import { PeaklabError } from '../../shared/errors.js';
+import { grpcServerSpans } from '../telemetry/grpc-spans.js';
+import { tracingEnabled } from '../telemetry/spans.js';
 import { createHealthService, type HealthService } from './health.js';
 import { type CallObserver, type CallTracker, createServerInterceptor } from './interceptor.js';
 
@@ -26,7 +28,7 @@ export interface GrpcServerOptions {
   services: GrpcServiceRegistration[];
   /** Where the RED metrics go (see createServerInterceptor). */
   registry: Registry;
-  /** Optional per-call hook, e.g. for tracing spans. */
+  /** Optional per-call hook; unset while tracing is on = a SERVER span per call (grpcServerSpans). */
   observer?: CallObserver;
   /** grpc-js options on top of the defaults below (message size limits, keep-alive...). */
   channelOptions?: ChannelOptions;
@@ -84,7 +86,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   const host = opts.host ?? '127.0.0.1';
   const { interceptor, tracker } = createServerInterceptor({
     registry: opts.registry,
-    ...(opts.observer ? { observer: opts.observer } : {}),
+    ...(opts.observer ? { observer: opts.observer } : tracingEnabled() ? { observer: grpcServerSpans } : {}),
   });
   const server = new Server({ ...DEFAULT_OPTIONS, ...opts.channelOptions, interceptors: [interceptor] });
   const health = createHealthService();

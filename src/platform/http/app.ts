@@ -40,7 +40,9 @@ export interface HttpServer {
  */
 export async function buildHttpApp(rt: ServiceRuntime, opts: HttpAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ bodyLimit: opts.bodyLimit, logger: false, return503OnClosing: true });
-  registerRedMetrics(app, rt.registry);
+  // First, so every route registered after it gets its SERVER span.
+  if (rt.tracing) await app.register(rt.tracing.httpPlugin());
+  registerRedMetrics(app, rt.registry, { exemplars: rt.tracing !== undefined });
   registerMetricsRoute(app, rt.registry);
   registerErrorMap(app, opts.errorBodies ?? DEFAULT_ERROR_BODIES, rt.logger);
   registerProbes(app, rt.readiness);

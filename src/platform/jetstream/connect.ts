@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { describeError, PeaklabError } from '../../shared/errors.js';
+import { skipDiscardedRequestErrors } from './request-cleanup.js';
 
 /** How long connecting may take before it counts as unreachable (ms). */
 const CONNECT_TIMEOUT_MS = 5000;
@@ -9,6 +10,7 @@ const CONNECT_TIMEOUT_MS = 5000;
  * Throws PL_BACKEND_UNAVAILABLE naming the URL when it cannot.
  */
 export async function connectNats(url: string, name: string): Promise<NatsConnection> {
+  skipDiscardedRequestErrors();
   try {
     // noAsyncTraces: no Error (with its stack) captured per request; it cost ~12% CPU per publish.
     return await connect({ servers: url, name, timeout: CONNECT_TIMEOUT_MS, noAsyncTraces: true });

@@ -25,6 +25,7 @@ import {
   type WorkSource,
 } from '../queue/types.js';
 import type { ServiceRuntime } from '../runtime.js';
+import { type MessagingTarget, producerSpan } from '../telemetry/spans.js';
 import { connectNats } from './connect.js';
 import {
   ACK_WAIT_MS,
@@ -71,6 +72,8 @@ export class JetStreamWorkQueue<T> implements WorkQueue<T>, WorkSource<T>, Deliv
     'JetStream file storage: a publish resolves once JetStream stored the item; stored items survive a crash of this process ' +
     '(a crash of the NATS host can lose recent ones unless NATS syncs every write: sync_interval always)';
   readonly durable = true;
+  /** Messaging semconv's system and destination, for the producer and consumer spans. */
+  readonly messaging: MessagingTarget;
   readonly #subject: string;
   readonly #dlqSubject: string;
   #stats: JetStreamStats | undefined;
@@ -95,6 +98,7 @@ export class JetStreamWorkQueue<T> implements WorkQueue<T>, WorkSource<T>, Deliv
   ) {
     this.#subject = `${opts.stream}.new`;
     this.#dlqSubject = `${opts.stream}_DLQ.dead`;
+    this.messaging = { system: 'nats', destination: this.#subject };
   }
 
   async setup(): Promise<void> {
@@ -127,8 +131,14 @@ export class JetStreamWorkQueue<T> implements WorkQueue<T>, WorkSource<T>, Deliv
     await this.#stats.start();
   }
 
+  /** Publishes inside a PRODUCER span whose W3C trace context travels in the message headers. */
   publish(item: T, opts?: PublishOptions): Promise<void> {
-    return this.#publisher.add({ data: this.opts.codec.encode(item), opts });
+    const data = this.opts.codec.encode(item);
+    return producerSpan(this.messaging, opts?.id, (trace) => {
+      const headers = opts?.headers === undefined ? trace : { ...opts.headers, ...trace };
+      const sent = Object.keys(headers).length === 0 ? opts : { ...opts, headers };
+      return this.#publisher.add({ data, opts: sent });
+    });
   }
 
   /** Waiting plus in flight, as last polled: a work-queue stream deletes a message once acknowledged. */

@@ -1,4 +1,6 @@
+import type { SpanContext } from '@opentelemetry/api';
 import { describeError } from '../../shared/errors.js';
+import { activeSpanContext, batchSpan } from '../telemetry/spans.js';
 import { DataRejected, isDataError, sqlStateOf } from './errors.js';
 
 interface Waiter<R> {
@@ -15,6 +17,14 @@ export type ItemResults<R> = ReadonlyArray<R | Error>;
 /** Writes one batch; resolves with one result per item, in order. */
 export type BatchWrite<T, R> = (items: T[]) => Promise<ItemResults<R>>;
 
+export interface BatchWriterOptions {
+  /**
+   * Names a span per flush ("orders insert") that links to the span of every add() it carries
+   * (see batchSpan); unset = no span.
+   */
+  readonly spanName?: string;
+}
+
 /**
  * Group commit: every item added during one event-loop turn goes into ONE flush (one multi-row
  * INSERT), and each add() resolves only once its flush has committed. While `maxInFlight` flushes
@@ -24,6 +34,8 @@ export type BatchWrite<T, R> = (items: T[]) => Promise<ItemResults<R>>;
 export class BatchWriter<T, R> {
   #items: T[] = [];
   #waiters: Array<Waiter<R>> = [];
+  /** Per item, the span that added it (only with a spanName). */
+  #callers: Array<SpanContext | undefined> = [];
   #inFlight = 0;
   /** The waiters of each flush being written, so a deadline can fail them. */
   readonly #flying = new Set<Array<Waiter<R>>>();
@@ -35,6 +47,7 @@ export class BatchWriter<T, R> {
     private readonly flush: BatchWrite<T, R>,
     private readonly maxInFlight: number,
     private readonly maxBatch: number,
+    private readonly opts: BatchWriterOptions = {},
   ) {}
 
   /** Resolves with the item's result once its batch committed; rejects if it did not. */
@@ -43,6 +56,7 @@ export class BatchWriter<T, R> {
     return new Promise<R>((resolve, reject) => {
       this.#items.push(item);
       this.#waiters.push({ resolve, reject });
+      if (this.opts.spanName !== undefined) this.#callers.push(activeSpanContext());
       this.#schedule();
     });
   }
@@ -63,6 +77,7 @@ export class BatchWriter<T, R> {
     for (const w of this.#waiters) w.reject(err);
     this.#items = [];
     this.#waiters = [];
+    this.#callers = [];
     for (const waiters of this.#flying) {
       dropped += waiters.length;
       for (const w of waiters) w.reject(err);
@@ -82,18 +97,27 @@ export class BatchWriter<T, R> {
     if (this.#items.length === 0) return;
     let items: T[];
     let waiters: Array<Waiter<R>>;
+    let callers: Array<SpanContext | undefined>;
     if (this.#items.length <= this.maxBatch) {
       items = this.#items;
       waiters = this.#waiters;
+      callers = this.#callers;
       this.#items = [];
       this.#waiters = [];
+      this.#callers = [];
     } else {
       items = this.#items.splice(0, this.maxBatch);
       waiters = this.#waiters.splice(0, this.maxBatch);
+      callers = this.#callers.splice(0, this.maxBatch);
     }
     this.#inFlight++;
     this.#flying.add(waiters);
-    this.flush(items).then(
+    const { spanName } = this.opts;
+    const write =
+      spanName === undefined
+        ? this.flush(items)
+        : batchSpan(spanName, callers, items.length, () => this.flush(items));
+    write.then(
       (results) => {
         this.#flying.delete(waiters);
         for (let i = 0; i < waiters.length; i++) {

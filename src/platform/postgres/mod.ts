@@ -1,7 +1,8 @@
 /** Postgres for services: open, migrate, query, and write in group-committed batches. */
+export { numberArrayLiteral, textArrayLiteral } from './array-literal.js';
 export type { BatchWrite, ItemResults } from './batch-writer.js';
 export { BatchWriter, splitOnDataError } from './batch-writer.js';
-export type { SqlClient } from './client.js';
+export type { SqlClient, SqlTransaction } from './client.js';
 export { DataRejected, isDataError, sqlStateOf } from './errors.js';
 export { isIdentifier, quoteIdent } from './ident.js';
 export type { Migrations } from './migrate.js';

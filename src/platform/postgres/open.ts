@@ -1,6 +1,6 @@
 import { describeError, PeaklabError } from '../../shared/errors.js';
 import type { ServiceRuntime } from '../runtime.js';
-import type { SqlClient } from './client.js';
+import type { SqlClient, SqlTransaction } from './client.js';
 import { isIdentifier } from './ident.js';
 import type { Migrations } from './migrate.js';
 
@@ -23,6 +23,8 @@ export interface SqlOptions {
 /** An open, migrated database: a client for queries plus what the service logs about it. */
 export interface SqlDatabase {
   readonly client: SqlClient;
+  /** Runs a function in one transaction on one connection (see SqlTransaction). */
+  readonly transaction: SqlTransaction;
   readonly kind: 'postgres' | 'pglite';
   readonly schema: string;
   /** How many writes may run at once and leave room for reads and pings: half the pool, or 1. */
@@ -66,6 +68,7 @@ export async function openSql(rt: ServiceRuntime, opts: SqlOptions): Promise<Sql
     end = pg.end;
     db = {
       client: pg.client,
+      transaction: pg.transaction,
       kind: 'postgres',
       schema: opts.schema,
       writeConcurrency: Math.max(1, poolSize >> 1),
@@ -81,15 +84,22 @@ export async function openSql(rt: ServiceRuntime, opts: SqlOptions): Promise<Sql
     end = lite.end;
     db = {
       client: lite.client,
+      transaction: lite.transaction,
       kind: 'pglite',
       schema: opts.schema,
       writeConcurrency: 1,
       description: `embedded PGlite in ${opts.dataDir}: rows survive a restart; one process per directory`,
     };
   }
+  const raw = db.client;
   rt.readiness.add('postgres', async () => {
-    await db.client.query('SELECT 1');
+    await raw.query('SELECT 1');
   });
   rt.lifecycle.add({ name: db.kind, close: end });
+  if (rt.tracing) {
+    const { tracedSqlClient } = await import('./traced.js');
+    const namespace = opts.url === undefined ? 'pglite' : new URL(opts.url).pathname.slice(1) || 'postgres';
+    db = { ...db, client: tracedSqlClient(raw, { system: 'postgresql', namespace }) };
+  }
   return db;
 }

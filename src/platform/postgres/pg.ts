@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import pg from 'pg';
-import type { SqlClient } from './client.js';
+import type { SqlClient, SqlTransaction } from './client.js';
 import { type Migrations, migrate } from './migrate.js';
 
 // Any fixed number: every process migrating the same database takes this lock, one at a time.
@@ -24,6 +24,7 @@ export interface PgOptions {
 
 export interface PgDatabase {
   readonly client: SqlClient;
+  readonly transaction: SqlTransaction;
   readonly host: string;
   end(): Promise<void>;
 }
@@ -80,15 +81,48 @@ export async function openPg(opts: PgOptions): Promise<PgDatabase> {
   // An idle client's error (e.g. the server restarting) must not crash the process.
   pool.on('error', () => {});
   const names = new Map<string, string>();
+  const nameOf = (text: string): string => {
+    let name = names.get(text);
+    if (name === undefined) {
+      name = `peaklab_${names.size}`;
+      names.set(text, name);
+    }
+    return name;
+  };
   const client: SqlClient = {
     query(text, params) {
-      let name = names.get(text);
-      if (name === undefined) {
-        name = `peaklab_${names.size}`;
-        names.set(text, name);
-      }
-      return pool.query({ name, text, values: params }) as never;
+      return pool.query({ name: nameOf(text), text, values: params }) as never;
     },
   };
-  return { client, host: new URL(opts.url).host, end: () => pool.end() };
+  const transaction: SqlTransaction = async (fn) => {
+    const conn = await pool.connect();
+    let broken: Error | undefined;
+    // A checked-out connection that dies emits 'error' (the pool only listens on idle ones); the
+    // query in flight rejects anyway, so this only keeps the event from crashing the process.
+    const onError = (e: Error) => {
+      broken = e;
+    };
+    conn.on('error', onError);
+    const tx: SqlClient = {
+      query(text, params) {
+        return conn.query({ name: nameOf(text), text, values: params }) as never;
+      },
+    };
+    try {
+      await conn.query('BEGIN');
+      const out = await fn(tx);
+      await conn.query('COMMIT');
+      return out;
+    } catch (err) {
+      // A connection whose ROLLBACK fails (lost, timed out) is discarded, not pooled again.
+      await conn.query('ROLLBACK').catch((e: unknown) => {
+        broken = e instanceof Error ? e : new Error(String(e));
+      });
+      throw err;
+    } finally {
+      conn.off('error', onError);
+      conn.release(broken);
+    }
+  };
+  return { client, transaction, host: new URL(opts.url).host, end: () => pool.end() };
 }

@@ -1,12 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import type { SqlClient } from './client.js';
+import type { SqlClient, SqlTransaction } from './client.js';
 import { type Migrations, migrate } from './migrate.js';
 import { seedDataDir } from './pglite-template.js';
 
 export interface PgliteDatabase {
   readonly client: SqlClient;
+  readonly transaction: SqlTransaction;
   end(): Promise<void>;
 }
 
@@ -35,5 +36,8 @@ export async function openPglite(
     await db.close().catch(() => {});
     throw err;
   }
-  return { client, end: () => db.close() };
+  // PGlite runs one transaction at a time; queries from outside it wait until it ends.
+  const transaction: SqlTransaction = (fn) =>
+    db.transaction((tx) => fn({ query: async (text, params) => tx.query(text, params) }));
+  return { client, transaction, end: () => db.close() };
 }

@@ -68,6 +68,11 @@ export interface WorkSource<T> {
    * its items back at once. False for the in-process queue: a stopping pool first works it off.
    */
   readonly durable: boolean;
+  /**
+   * Messaging semconv's system and destination ("nats", "ORDERS.new"): when set, the worker pool
+   * processes each delivery in a CONSUMER span continuing the trace in its headers.
+   */
+  readonly messaging?: { readonly system: string; readonly destination: string };
   /** Items it holds: waiting, waiting out a backoff, and delivered but not settled. */
   depth(): number;
   /** Deliveries, at most `prefetch` outstanding; ends after stop(). */

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { describeError } from '../../shared/errors.js';
 import type { ServiceRuntime } from '../runtime.js';
+import { consumerSpan } from '../telemetry/spans.js';
 import type { Delivery, WorkSource } from './types.js';
 
 /**
@@ -90,7 +91,7 @@ export class WorkerPool<T> {
       try {
         for await (const delivery of source.deliveries(workers, this.#undecodable)) {
           // deliveries() never hands out more than `workers` at once, so this never over-commits.
-          const task = this.#handle(delivery).finally(() => this.#active.delete(task));
+          const task = this.#traced(delivery).finally(() => this.#active.delete(task));
           this.#active.add(task);
         }
       } catch (err) {
@@ -111,6 +112,15 @@ export class WorkerPool<T> {
       () => true,
       () => false,
     );
+  }
+
+  /** #handle, in a CONSUMER span when the source names its messaging destination. */
+  #traced(delivery: Delivery<T>): Promise<void> {
+    const target = this.opts.source.messaging;
+    if (target === undefined) return this.#handle(delivery);
+    const id = this.#id(delivery);
+    const attrs = id === undefined ? {} : { 'messaging.message.id': id };
+    return consumerSpan(target, delivery.headers, attrs, () => this.#handle(delivery));
   }
 
   async #handle(delivery: Delivery<T>): Promise<void> {

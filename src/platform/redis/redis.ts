@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describeError, PeaklabError } from '../../shared/errors.js';
 import type { ServiceRuntime } from '../runtime.js';
+import { dbSpan } from '../telemetry/spans.js';
 
 export interface RedisOptions {
   /** redis://[user:password@]host:port[/db] or rediss:// for TLS. */
@@ -88,19 +89,27 @@ export async function openRedis(rt: ServiceRuntime, opts: RedisOptions): Promise
       await ended;
     },
   });
+  // Spans name the database index as the namespace, as the conventions do for Redis.
+  const target = { system: 'redis', namespace: new URL(opts.url).pathname.slice(1) || '0' };
   return {
     client,
     description: `Redis ${where}: in memory; what it keeps across a restart depends on the server's persistence`,
-    async runScript(name, keys, args) {
-      const script = shas.get(name);
-      if (script === undefined) throw new Error(`no script named ${name} was loaded`);
-      try {
-        return await client.evalsha(script.sha, keys.length, ...keys, ...args);
-      } catch (err) {
-        if (!describeError(err).startsWith('NOSCRIPT')) throw err;
-        await client.script('LOAD', script.source);
-        return client.evalsha(script.sha, keys.length, ...keys, ...args);
-      }
+    runScript(name, keys, args) {
+      return rt.tracing
+        ? dbSpan(target, 'EVALSHA', `EVALSHA ${name}`, () => run(name, keys, args))
+        : run(name, keys, args);
     },
   };
+
+  async function run(name: string, keys: readonly string[], args: ReadonlyArray<string | number>) {
+    const script = shas.get(name);
+    if (script === undefined) throw new Error(`no script named ${name} was loaded`);
+    try {
+      return await client.evalsha(script.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!describeError(err).startsWith('NOSCRIPT')) throw err;
+      await client.script('LOAD', script.source);
+      return client.evalsha(script.sha, keys.length, ...keys, ...args);
+    }
+  }
 }

@@ -60,7 +60,7 @@ export async function startCounter(
   let metricsUrl = '';
   let description = '';
   const running = await runService(
-    { name: 'counter', logger, drainTimeoutMs: config.drainTimeout },
+    { name: 'counter', logger, drainTimeoutMs: config.drainTimeout, tracing: config, influx: config },
     async (rt) => {
       let store: CounterStore;
       let readTotal: () => Promise<bigint>;

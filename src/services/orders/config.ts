@@ -8,6 +8,7 @@ import {
   TELEMETRY_GROUP,
   WORKERS_GROUP,
 } from '../../platform/config/groups.js';
+import { INFLUX_RULES } from '../../platform/config/influx.js';
 
 /** Settings the worker side needs: the platform's groups, processing and fault injection. */
 export const WORKER_SPEC = {
@@ -56,6 +57,7 @@ export type ServeConfig = ConfigOf<typeof SERVE_SPEC>;
 
 /** Rules across fields of `serve orders`, checked with the fields (readConfig). */
 export const SERVE_RULES: ReadonlyArray<ConfigRule<ServeConfig>> = [
+  ...INFLUX_RULES,
   // Nobody else could drain an in-process queue: every order accepted would wait forever.
   (c) =>
     c.mode === 'queue' && c.workers === 0 && c.natsUrl === undefined
@@ -65,6 +67,7 @@ export const SERVE_RULES: ReadonlyArray<ConfigRule<ServeConfig>> = [
 
 /** Rules across fields of `worker orders`. */
 export const WORKER_RULES: ReadonlyArray<ConfigRule<WorkerConfig>> = [
+  ...INFLUX_RULES,
   // An in-process queue has no producer in a worker-only process: it would wait forever.
   (c) => (c.natsUrl === undefined ? '--nats-url (NATS_URL) is required for a separate worker' : undefined),
 ];

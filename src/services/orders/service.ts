@@ -30,59 +30,62 @@ export function startOrders(
   intakeOn: boolean,
 ): Promise<RunningService> {
   const mode = intakeOn ? (cfg.mode ?? 'queue') : 'queue';
-  return runService({ name: 'orders', logger, drainTimeoutMs: cfg.drainTimeout }, async (rt) => {
-    const db = await openSql(rt, sqlOptions(cfg, ORDER_MIGRATIONS));
-    const store = new SqlOrderStore(db.client, db.schema, db.writeConcurrency).register(rt.lifecycle);
-    const queue = mode === 'queue' ? await openOrderQueue(rt, cfg) : undefined;
-    logBackends(rt, {
-      store: db.description,
-      queue: queue?.description ?? 'none (this mode processes inline)',
-    });
-    const meter = createOrderMeter(rt.registry, queue);
-    const processor = new OrderProcessor({
-      store,
-      pacer: new RatePacer(cfg.processRps),
-      workMs: cfg.workMs,
-      faults: { failRate: cfg.failRate, failProduct: cfg.failProduct },
-      meter,
-      tracer: otelTracer('peaklab-orders'),
-    });
-    const pool =
-      queue && cfg.workers > 0
-        ? createWorkerPool<Order>(rt, {
-            source: queue,
-            handle: (order, delivery) => processor.process(order, delivery.faults + 1),
-            classify: (err) => (isOrderFault(err) ? 'fault' : 'outage'),
-            onDeadLettered: () => meter.error.inc(),
-            idOf: (order) => order.id,
-            logger,
-            workers: cfg.workers,
-            maxAttempts: cfg.maxAttempts,
-            backoffMs: cfg.backoffMs,
-            holdTimeoutMs: cfg.holdTimeout,
-          })
-        : undefined;
-    const intake =
-      intakeOn &&
-      new Intake({
-        mode,
-        processor,
-        queue: queue && orderPublisher(queue),
-        shed: new ShedWindow(mode === 'shed' ? (cfg.rpsLimit ?? 0) : 0),
-        meter,
-        logger,
+  return runService(
+    { name: 'orders', logger, drainTimeoutMs: cfg.drainTimeout, tracing: cfg, influx: cfg },
+    async (rt) => {
+      const db = await openSql(rt, sqlOptions(cfg, ORDER_MIGRATIONS));
+      const store = new SqlOrderStore(db.client, db.schema, db.writeConcurrency).register(rt.lifecycle);
+      const queue = mode === 'queue' ? await openOrderQueue(rt, cfg) : undefined;
+      logBackends(rt, {
+        store: db.description,
+        queue: queue?.description ?? 'none (this mode processes inline)',
       });
-    const http = await startHttpServer(rt, {
-      listen: cfg,
-      bodyLimit: BODY_LIMIT,
-      errorBodies: ORDER_ERROR_BODIES,
-      routes: intake ? orderRoutes(intake, cfg.shedStatus ?? '500') : undefined,
-      announce: {
-        what: `orders ${intakeOn ? `${mode} intake` : 'worker'}`,
-        fields: { mode: intakeOn ? mode : 'worker', workers: pool ? cfg.workers : 0 },
-      },
-    });
-    pool?.start();
-    return http;
-  });
+      const meter = createOrderMeter(rt.registry, queue);
+      const processor = new OrderProcessor({
+        store,
+        pacer: new RatePacer(cfg.processRps),
+        workMs: cfg.workMs,
+        faults: { failRate: cfg.failRate, failProduct: cfg.failProduct },
+        meter,
+        tracer: otelTracer('peaklab-orders'),
+      });
+      const pool =
+        queue && cfg.workers > 0
+          ? createWorkerPool<Order>(rt, {
+              source: queue,
+              handle: (order, delivery) => processor.process(order, delivery.faults + 1),
+              classify: (err) => (isOrderFault(err) ? 'fault' : 'outage'),
+              onDeadLettered: () => meter.error.inc(),
+              idOf: (order) => order.id,
+              logger,
+              workers: cfg.workers,
+              maxAttempts: cfg.maxAttempts,
+              backoffMs: cfg.backoffMs,
+              holdTimeoutMs: cfg.holdTimeout,
+            })
+          : undefined;
+      const intake =
+        intakeOn &&
+        new Intake({
+          mode,
+          processor,
+          queue: queue && orderPublisher(queue),
+          shed: new ShedWindow(mode === 'shed' ? (cfg.rpsLimit ?? 0) : 0),
+          meter,
+          logger,
+        });
+      const http = await startHttpServer(rt, {
+        listen: cfg,
+        bodyLimit: BODY_LIMIT,
+        errorBodies: ORDER_ERROR_BODIES,
+        routes: intake ? orderRoutes(intake, cfg.shedStatus ?? '500') : undefined,
+        announce: {
+          what: `orders ${intakeOn ? `${mode} intake` : 'worker'}`,
+          fields: { mode: intakeOn ? mode : 'worker', workers: pool ? cfg.workers : 0 },
+        },
+      });
+      pool?.start();
+      return http;
+    },
+  );
 }

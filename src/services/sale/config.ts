@@ -6,6 +6,7 @@ import {
   REDIS_GROUP,
   TELEMETRY_GROUP,
 } from '../../platform/config/groups.js';
+import { INFLUX_RULES } from '../../platform/config/influx.js';
 
 /** A Redis key prefix: it may not hold the `{`/`}` of the hash tag that follows it, nor spaces. */
 const PREFIX = /^[A-Za-z0-9:_.-]{1,64}$/;
@@ -41,6 +42,7 @@ export type SaleConfig = ConfigOf<typeof SALE_SPEC>;
 
 /** Rules across the fields of `serve sale`, checked with them (readConfig). */
 export const SALE_RULES: ReadonlyArray<ConfigRule<SaleConfig>> = [
+  ...INFLUX_RULES,
   // Sale ids are start instants in epoch seconds.
   (c) => (c.saleInterval % 1000 === 0 ? undefined : '--sale-interval: must be whole seconds'),
 ];

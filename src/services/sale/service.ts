@@ -29,42 +29,45 @@ export function startSale(
   logger: Logger,
   clock: Clock = SYSTEM_CLOCK,
 ): Promise<RunningService> {
-  return runService({ name: 'sale', logger, drainTimeoutMs: cfg.drainTimeout }, async (rt) => {
-    const db = await openSql(rt, sqlOptions(cfg, SALE_MIGRATIONS));
-    const hot =
-      cfg.redisUrl === undefined
-        ? new MemoryHotState()
-        : await openRedisHotState(rt, {
-            url: cfg.redisUrl,
-            prefix: cfg.redisPrefix,
-            timeoutMs: cfg.redisTimeout,
-          });
-    const ledger = new SqlLedger(db.client, db.schema, db.writeConcurrency).register(rt.lifecycle);
-    logBackends(rt, { ledger: db.description, hot: hot.description });
-    const settings = { intervalMs: cfg.saleInterval, items: cfg.items, userLimit: cfg.userLimit };
-    const keeper = new SaleKeeper({ hot, ledger, clock, logger, settings });
-    rt.lifecycle.add({ name: 'sale clock', close: async () => keeper.close() });
-    await keeper.start().catch((err: unknown) => {
-      throw new PeaklabError('PL_BACKEND_UNAVAILABLE', `cannot open the sale: ${describeError(err)}`, {
-        cause: err,
+  return runService(
+    { name: 'sale', logger, drainTimeoutMs: cfg.drainTimeout, tracing: cfg, influx: cfg },
+    async (rt) => {
+      const db = await openSql(rt, sqlOptions(cfg, SALE_MIGRATIONS));
+      const hot =
+        cfg.redisUrl === undefined
+          ? new MemoryHotState()
+          : await openRedisHotState(rt, {
+              url: cfg.redisUrl,
+              prefix: cfg.redisPrefix,
+              timeoutMs: cfg.redisTimeout,
+            });
+      const ledger = new SqlLedger(db.client, db.schema, db.writeConcurrency).register(rt.lifecycle);
+      logBackends(rt, { ledger: db.description, hot: hot.description });
+      const settings = { intervalMs: cfg.saleInterval, items: cfg.items, userLimit: cfg.userLimit };
+      const keeper = new SaleKeeper({ hot, ledger, clock, logger, settings });
+      rt.lifecycle.add({ name: 'sale clock', close: async () => keeper.close() });
+      await keeper.start().catch((err: unknown) => {
+        throw new PeaklabError('PL_BACKEND_UNAVAILABLE', `cannot open the sale: ${describeError(err)}`, {
+          cause: err,
+        });
       });
-    });
-    const desk: SaleDesk = new SaleDesk({
-      keeper,
-      hot,
-      ledger,
-      clock,
-      logger,
-      meter: createSaleMeter(rt.registry, () => desk.view()),
-      tracer: otelTracer('peaklab-sale'),
-      checkoutTtlMs: cfg.checkoutTtl,
-    });
-    return startHttpServer(rt, {
-      listen: cfg,
-      bodyLimit: BODY_LIMIT,
-      errorBodies: SALE_ERROR_BODIES,
-      routes: saleRoutes(desk),
-      announce: { what: 'sale', fields: { items: cfg.items, user_limit: cfg.userLimit } },
-    });
-  });
+      const desk: SaleDesk = new SaleDesk({
+        keeper,
+        hot,
+        ledger,
+        clock,
+        logger,
+        meter: createSaleMeter(rt.registry, () => desk.view()),
+        tracer: otelTracer('peaklab-sale'),
+        checkoutTtlMs: cfg.checkoutTtl,
+      });
+      return startHttpServer(rt, {
+        listen: cfg,
+        bodyLimit: BODY_LIMIT,
+        errorBodies: SALE_ERROR_BODIES,
+        routes: saleRoutes(desk),
+        announce: { what: 'sale', fields: { items: cfg.items, user_limit: cfg.userLimit } },
+      });
+    },
+  );
 }

@@ -106,6 +106,7 @@ export const ERROR_KINDS = {
   bad_columns: 'the column row lacks product, product_id or price',
   no_valid_lines: 'every CSV row was dropped; the warnings say why',
   too_many_lines: 'more product rows than LIMITS.maxLines, or more body lines than LIMITS.maxBodyLines',
+  store_rejected: 'the database refused the parsed ticket (the detail says why); the raw body is kept',
 } as const satisfies Record<string, string>;
 
 export type ParseErrorKind = keyof typeof ERROR_KINDS;

@@ -67,10 +67,14 @@ export class SqlLedger implements SaleLedger {
     this.#sql = statements(quoteIdent(schema));
     const checkouts = splitOnDataError((rows: CheckoutRecord[]) => this.#insertCheckouts(rows));
     const purchases = splitOnDataError((rows: PurchaseRecord[]) => this.#insertPurchases(rows));
-    this.#checkouts = new BatchWriter(checkouts, writeConcurrency, MAX_BATCH);
+    this.#checkouts = new BatchWriter(checkouts, writeConcurrency, MAX_BATCH, {
+      spanName: 'checkouts insert',
+    });
     const refusals = (rows: PurchaseRecord[]) =>
       purchases(rows).then((results) => results.map((r) => (r instanceof DataRejected ? refusalOf(r) : r)));
-    this.#purchases = new BatchWriter(refusals, Math.max(1, writeConcurrency >> 1), MAX_BATCH);
+    this.#purchases = new BatchWriter(refusals, Math.max(1, writeConcurrency >> 1), MAX_BATCH, {
+      spanName: 'purchases insert',
+    });
   }
 
   /**

@@ -132,7 +132,7 @@ test('store: a worker claims, parses and records; the views show status, lines, 
         claimed.map((ticket) => ({ ticket, result: parseTicket(ticket.body) })),
       );
     });
-    assert.deepEqual(summary, { treated: 2, error: 2, skipped: 0 });
+    assert.deepEqual(summary, { treated: 2, error: 2, skipped: 0, done: new Set(ids) });
 
     const seed = await readTicket(db.pool, db.sql, ids[0] as string);
     assert.equal(seed?.status, 'treated');
@@ -197,7 +197,7 @@ test('store: a worker claims, parses and records; the views show status, lines, 
         result: parseTicket(bodies[i] as string),
       })),
     );
-    assert.deepEqual(again, { treated: 0, error: 0, skipped: 4 });
+    assert.deepEqual(again, { treated: 0, error: 0, skipped: 4, done: new Set() });
     assert.deepEqual(await countTickets(db.pool, db.sql), {
       received: 0,
       treated: 2,

@@ -104,6 +104,8 @@ export interface TreatmentSummary {
   readonly error: number;
   /** Tickets that were no longer `received` (done by someone else): nothing was written for them. */
   readonly skipped: number;
+  /** The ids this call moved from received (the others were skipped). */
+  readonly done: ReadonlySet<string>;
 }
 
 /**
@@ -116,7 +118,7 @@ export async function recordTreatments(
   sql: TicketSql,
   treatments: readonly Treatment[],
 ): Promise<TreatmentSummary> {
-  if (treatments.length === 0) return { treated: 0, error: 0, skipped: 0 };
+  if (treatments.length === 0) return { treated: 0, error: 0, skipped: 0, done: new Set() };
   const cols: unknown[][] = [[], [], [], [], [], [], [], []];
   for (const { ticket, result } of treatments) {
     const row = result.ok
@@ -161,7 +163,7 @@ export async function recordTreatments(
     ]);
     await upsertProducts(tx, sql, productUpserts(treated));
   }
-  return { treated: treated.length, error: errors, skipped: treatments.length - done.size };
+  return { treated: treated.length, error: errors, skipped: treatments.length - done.size, done };
 }
 
 /**

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { withPg } from '../../testing/backends.js';
+import { needService } from '../../testing/services.js';
+import { numberArrayLiteral, textArrayLiteral } from './array-literal.js';
+
+const gate = await needService('postgres');
+
+const HOSTILE = [
+  '',
+  'NULL',
+  'null',
+  'a,b',
+  '{x}',
+  ' pad ',
+  'quo"te',
+  'back\\slash',
+  '\\"',
+  'ünï 🦄',
+  "it's",
+  'x'.repeat(300),
+];
+// (-0 reads back as 0, as it does through the driver's own conversion.)
+const NUMBERS = [0, -1, 100, 2 ** 31 - 1, 1764500000123.25, 0.1 + 0.2, 1e-7];
+
+// The embedded database (PGlite) takes the same literals: src/services/orders/embedded.test.ts.
+test('array literals: Postgres reads back exactly the values, hostile text included', {
+  skip: gate.skip,
+  timeout: 20_000,
+}, async () => {
+  await withPg(async (c) => {
+    const r = await c.query<{ t: string[]; f: number[]; i: number[] }>(
+      'SELECT $1::text[] AS t, $2::float8[] AS f, $3::int[] AS i',
+      [textArrayLiteral(HOSTILE), numberArrayLiteral(NUMBERS), numberArrayLiteral([1, 2, 3])],
+    );
+    const row = r.rows[0];
+    assert.deepEqual(row?.t, HOSTILE);
+    assert.deepEqual(
+      row?.f.map(Number),
+      NUMBERS.map((n) => (Object.is(n, -0) ? -0 : n)),
+    );
+    assert.deepEqual(row?.i, [1, 2, 3]);
+  });
+});
+
+test('array literals: NaN and Infinity are refused, not stored', () => {
+  assert.throws(() => numberArrayLiteral([1, Number.NaN]), RangeError);
+  assert.throws(() => numberArrayLiteral([Number.POSITIVE_INFINITY]), RangeError);
+  assert.equal(textArrayLiteral(['a']), '{"a"}');
+});

@@ -1,0 +1,56 @@
+import { type ConfigOf, int, num, oneOf, optionalStr, optionalUrl } from '../../config/mod.js';
+
+/** The samplers OTEL_TRACES_SAMPLER names (OpenTelemetry SDK environment variable spec). */
+export const SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+
+/**
+ * Tracing's config fields: OpenTelemetry's standard environment variables, read once at start-up
+ * through the config reader like every other field (so each also has a flag: OTEL_SERVICE_NAME is
+ * --otel-service-name). Tracing is off unless OTEL_TRACES_EXPORTER names an exporter.
+ */
+export const TRACING_GROUP = {
+  otelTracesExporter: oneOf(
+    'trace exporter: otlp (OTLP/HTTP JSON), zipkin (Zipkin v2 JSON), console (stdout) or none (tracing off)',
+    ['otlp', 'zipkin', 'console', 'none'] as const,
+    'none',
+  ),
+  otelExporterOtlpEndpoint: optionalUrl(
+    'OTLP/HTTP collector base URL; spans are posted to <url>/v1/traces (unset: http://localhost:4318)',
+    ['http', 'https'],
+    'http://127.0.0.1:4318',
+  ),
+  otelExporterZipkinEndpoint: optionalUrl(
+    'Zipkin span endpoint (unset: http://localhost:9411/api/v2/spans)',
+    ['http', 'https'],
+    'http://127.0.0.1:9411/api/v2/spans',
+  ),
+  otelServiceName: optionalStr("service.name on every span (unset: the service's own name)", '<name>'),
+  otelTracesSampler: oneOf(
+    'which traces are recorded: always_on, always_off, traceidratio, or parentbased_* (follow an incoming traceparent)',
+    SAMPLERS,
+    'parentbased_always_on',
+  ),
+  otelTracesSamplerArg: num('the traceidratio samplers: fraction of traces sampled, 0 to 1', 1, {
+    min: 0,
+    max: 1,
+  }),
+  otelBspScheduleDelay: int('how long finished spans wait to be exported together, in ms', 5000, {
+    min: 1,
+    max: 600_000,
+  }),
+};
+
+export type TracingConfig = ConfigOf<typeof TRACING_GROUP>;
+
+/** Where the OTLP exporter posts: the base URL plus the traces signal path, as the spec says. */
+export function otlpTracesUrl(endpoint: string | undefined): string {
+  const base = (endpoint ?? 'http://localhost:4318').replace(/\/+$/, '');
+  return `${base}/v1/traces`;
+}
