@@ -4,7 +4,6 @@ import {
   status,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import type { SpanAttributes, TracerPort } from '../../platform/telemetry/ports.js';
 import { CounterError, type CounterErrorCode } from './errors.js';
 import type { Incrementer } from './ports.js';
 
@@ -38,28 +37,12 @@ export const STATUS_OF: Readonly<Record<CounterErrorCode, status>> = {
  * The handlers of `counter.incrementCounter`: `increment({value})` answers
  * `{message: "Incremented value is N"}`, N being the total right after this increment, or a
  * status from STATUS_OF with the domain error's message ("Value cannot be negative"). An error
- * that is not a CounterError (a bug) is INTERNAL, without its text. With a `tracer`, each
- * increment runs in a span `counter increment` carrying `spanAttributes` (a refused one records
- * its error on the span).
+ * that is not a CounterError (a bug) is INTERNAL, without its text.
  */
-export function counterHandlers(
-  incrementer: Incrementer,
-  tracer?: TracerPort,
-  spanAttributes: SpanAttributes = {},
-): UntypedServiceImplementation {
-  const attributes = {
-    'rpc.system': 'grpc',
-    'rpc.service': COUNTER_SERVICE,
-    'rpc.method': 'increment',
-    ...spanAttributes,
-  };
-  const run = (value: number) =>
-    tracer === undefined
-      ? incrementer.increment(value)
-      : tracer.inSpan('counter increment', attributes, () => incrementer.increment(value));
+export function counterHandlers(incrementer: Incrementer): UntypedServiceImplementation {
   return {
     increment(call: ServerUnaryCall<IncrementBy, IncrementStatus>, callback: sendUnaryData<IncrementStatus>) {
-      run(call.request.value).then(
+      incrementer.increment(call.request.value).then(
         (total) => callback(null, { message: `Incremented value is ${total}` }),
         (err: unknown) =>
           callback(

@@ -3,8 +3,6 @@ import { type CallObserver, loadService, serveGrpc, shippedProto } from '../../p
 import { startHttpServer } from '../../platform/http/app.js';
 import { openRedis } from '../../platform/redis/mod.js';
 import { logBackends, type RunningService, runService } from '../../platform/service.js';
-import { otelTracer } from '../../platform/telemetry/otel-tracer.js';
-import type { TracerPort } from '../../platform/telemetry/ports.js';
 import { type CounterConfig, counterConfig, DEFAULT_REDIS_URL } from './config.js';
 import { COUNTER_SERVICE, counterHandlers } from './grpc-handler.js';
 import { MemoryStore } from './memory-store.js';
@@ -16,10 +14,8 @@ import { createIncrementer } from './strategy.js';
 export interface CounterDeps {
   /** Where start-up and shutdown events go (JSON lines); default: silent. */
   logger?: Logger;
-  /** Per-call hook (a test's tally): see CallObserver. */
+  /** Per-call hook (tracing spans, a test's tally): see CallObserver. */
   observer?: CallObserver;
-  /** Where each increment's span goes; default the OpenTelemetry API (no-op without an SDK). */
-  tracer?: TracerPort;
 }
 
 export interface RunningCounter extends RunningService {
@@ -107,10 +103,7 @@ export async function startCounter(
           {
             name: COUNTER_SERVICE,
             definition: loadService(shippedProto('counter.proto'), COUNTER_SERVICE),
-            implementation: counterHandlers(incrementer, deps.tracer ?? otelTracer('peaklab-counter'), {
-              'counter.mode': config.mode,
-              'counter.store': config.store,
-            }),
+            implementation: counterHandlers(incrementer),
           },
         ],
         ...(deps.observer ? { observer: deps.observer } : {}),
