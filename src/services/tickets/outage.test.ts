@@ -79,3 +79,40 @@ test('outage: stalled then cut Postgres: 503 + Retry-After, never a 202 that is 
   assert.deepEqual(lost, [], `${acked.size} acknowledged, ${stored.size} stored`);
   await withPg((c) => c.query(`DROP SCHEMA IF EXISTS "${backends.schema}" CASCADE`));
 });
+
+test('outage: bodies waiting on a stalled Postgres are bounded: past --intake-buffer, 503 at once', {
+  skip: gate.skip,
+  timeout: 30_000,
+}, async () => {
+  const real = new URL(TEST_ENV.databaseUrl);
+  const proxy = await startTcpProxy(real.hostname, Number(real.port || 5432));
+  const viaProxy = new URL(real.href);
+  viaProxy.port = String(proxy.port);
+  const backends = ticketBackends('tk_buffer', viaProxy.href);
+  const svc = await startTestTickets(backends, {
+    intakeBuffer: '1',
+    dbConnectTimeout: '1s',
+    dbQueryTimeout: '2s',
+    drainTimeout: '1s',
+  });
+  try {
+    proxy.stall();
+    // 700 KB waits for a commit that cannot come; a second 700 KB would pass the 1 MiB bound.
+    const waiting = postTicket(svc.url, Buffer.alloc(700_000, 0x61));
+    await new Promise((r) => setTimeout(r, 200));
+    const started = performance.now();
+    const refused = await postTicket(svc.url, Buffer.alloc(700_000, 0x62));
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers.get('retry-after'), '1');
+    assert.ok(performance.now() - started < 1000, 'refused at once, not after a timeout');
+    assert.equal((await waiting).status, 503, 'the stalled commit times out: not acknowledged');
+    proxy.resume();
+    // The bound is released with the requests: small tickets pass again.
+    assert.equal((await postTicket(svc.url, SEED_TICKET)).status, 202);
+  } finally {
+    proxy.resume();
+    await svc.close();
+    await proxy.cut();
+    await withPg((c) => c.query(`DROP SCHEMA IF EXISTS "${backends.schema}" CASCADE`));
+  }
+});

@@ -57,6 +57,7 @@ export function startTickets(cfg: TicketsConfig, logger: Logger): Promise<Runnin
       tracer,
       writeConcurrency: db.writeConcurrency,
       onStored: () => treater.wake(),
+      maxPendingBytes: cfg.intakeBuffer * 1024 * 1024,
     }).register(rt.lifecycle);
     logBackends(rt, {
       store: db.description,
