@@ -10,6 +10,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { envWithout } from '../src/config/mod.js';
+import { TICKETS_SPEC } from '../src/services/tickets/config.js';
 import { storedCounts, ticketBackends, waitSettled } from '../src/services/tickets/testing/harness.js';
 import { type HeyResult, runHey } from '../src/services/tickets/testing/hey.js';
 import { type ChildService, spawnPeaklab } from '../src/shared/child-service.js';
@@ -76,7 +78,8 @@ export async function main(flags: string[]): Promise<void> {
   let settledS: number;
   try {
     svc = await spawnPeaklab(['serve', 'tickets', '--port', '0'], {
-      env: { ...process.env, ...backends.env },
+      // Defaults only: a stray WORKERS or ACK in the caller's environment must not change the run.
+      env: { ...envWithout(process.env, TICKETS_SPEC), ...backends.env },
     });
     run = await runHey({ url: `${svc.url}/ticket`, requests: n, concurrency: c, bodyFile: TICKET });
     rows = (await storedCounts(backends.schema)).rows;

@@ -1,5 +1,6 @@
 import { createHttpTransport } from './http-transport.js';
 import type { Resolved } from './options.js';
+import { withTraceparent } from './trace-propagate.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -25,7 +26,7 @@ export async function createTransport(r: Resolved, connections: number): Promise
     port: r.target.port,
     path: r.target.path,
     method: r.method,
-    headers: r.options.headers ?? [],
+    headers: withTraceparent(r.options.headers ?? [], r.options.traceIdPrefix),
     body: r.body,
     connections,
     timeoutMs: r.timeoutMs,

@@ -3,6 +3,7 @@ import { DEFAULT_OK_STATUS } from './ok-status.js';
 import type { Resolved } from './options.js';
 import { bump, emptySecond, type PartResult } from './part-result.js';
 import type { Profile } from './profile.js';
+import { slowestOf } from './trace-propagate.js';
 import type { LoadOptions, LoadResult, SecondStats } from './types.js';
 
 /** Headers whose values are credentials: result files get shared, so their values are not kept. */
@@ -139,5 +140,6 @@ export function buildResult(r: Resolved, parts: readonly PartResult[]): LoadResu
     schedulingLag: summarize(lag),
     histograms,
     interrupted: parts.some((p) => p.interrupted),
+    ...(r.options.traceIdPrefix ? { slowest: slowestOf(r.options.traceIdPrefix, parts) } : {}),
   };
 }

@@ -29,6 +29,8 @@ export interface PartResult {
   serviceHdr: string;
   lagHdr: string;
   interrupted: boolean;
+  /** With a trace-id prefix: the part's slowest requests as [latency ms, seq] (trace-propagate.ts). */
+  slowest?: Array<[number, number]>;
   /**
    * The whole-run histograms themselves, when the part ran on the main thread: the merge then
    * uses them instead of decoding what it was just given. Never sent between threads.

@@ -3,6 +3,7 @@ import { type EngineHooks, runEngine, type Share, shareOf } from './engine.js';
 import type { Resolved } from './options.js';
 import type { PartResult } from './part-result.js';
 import { openSinks } from './sinks.js';
+import { SlowestSink } from './trace-propagate.js';
 
 /**
  * Runs one share of a resolved run (the whole run without --threads), then releases what it opened.
@@ -30,7 +31,10 @@ export async function runPart(
   const engine = { ...r.engine, maxInflight: shareOf(r.engine.maxInflight, share) };
   try {
     const t0 = startAt ? await startAt() : undefined;
-    return await runEngine(engine, transport, share, { ...hooks, sink: sinks, t0 });
+    const slowest = r.options.traceIdPrefix === undefined ? undefined : new SlowestSink(sinks);
+    const part = await runEngine(engine, transport, share, { ...hooks, sink: slowest ?? sinks, t0 });
+    if (slowest) part.slowest = slowest.kept();
+    return part;
   } finally {
     await transport.close();
     await sinks?.close();

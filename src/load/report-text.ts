@@ -1,6 +1,7 @@
 import { formatMs } from '../shared/duration.js';
 import { DEFAULTS } from './defaults.js';
 import { decode, forEachRecorded, PERCENTILES } from './histogram.js';
+import { slowestLines } from './trace-propagate.js';
 import type { LoadResult } from './types.js';
 
 /** One sentence on the two latency views, shared by the text and HTML reports. */
@@ -125,6 +126,7 @@ export function renderTextReport(result: LoadResult): string {
       lines.push(`  ${t.passed ? 'PASS' : 'FAIL'}  ${t.expression}\t${t.detail}`);
     }
   }
+  lines.push(...slowestLines(result.slowest));
   lines.push('', LATENCY_EXPLAINED, '');
   return lines.join('\n');
 }

@@ -1,5 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { PeaklabError } from '../shared/errors.js';
+import { checkTracePrefix, traceparentFor } from './trace-propagate.js';
 
 /** What a template may draw on for one request. */
 export interface TemplateVars {
@@ -61,6 +62,11 @@ function compileTag(tag: string, where: string): Render {
       return (v) => String(v.seq);
     case 'username':
       return (v) => usernameFor(v.seq);
+    case 'traceparent': {
+      // Added by --trace-propagate: the W3C traceparent of request seq in the run args[0].
+      const prefix = checkTracePrefix(args[0] ?? '');
+      return (v) => traceparentFor(prefix, v.seq);
+    }
     case 'int': {
       const [lo, hi] = args.map(Number) as [number, number];
       if (args.length !== 2 || !Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || hi < lo) {

@@ -11,6 +11,12 @@ export interface LoadOptions {
   target: string;
   /** HTTP only, as are headers and body (refused for grpc://). */
   method?: string;
+  /**
+   * HTTP: send each request a fresh W3C `traceparent` (sampled) whose trace id is this run prefix
+   * (16 hex digits) plus the request's sequence number; the result then names the trace ids of the
+   * slowest requests (`slowest`). Set by `--trace-propagate` (trace-propagate.ts).
+   */
+  traceIdPrefix?: string;
   headers?: ReadonlyArray<readonly [string, string]>;
   /**
    * The request body: text whose {{templates}} are filled per request, or "@file": the file's bytes,
@@ -187,6 +193,8 @@ export interface LoadResult {
   /** Whole-run histograms (µs, HDR compressed base64), so reports can be rebuilt from the JSON. */
   histograms?: { latency: string; serviceTime: string; schedulingLag: string };
   /** True when the run was stopped early (Ctrl+C or an abort signal). */
+  /** With traceIdPrefix: the slowest requests with their trace ids, slowest first. */
+  slowest?: Array<{ latencyMs: number; seq: number; traceId: string }>;
   interrupted?: boolean;
   /** The outcome of each threshold, in the order given. */
   thresholds?: ThresholdOutcome[];

@@ -141,8 +141,8 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 /**
  * A trace collector for tests and the tracing bench: a node:http server that accepts what the
  * OpenTelemetry exporters post, OTLP/HTTP JSON at /v1/traces and Zipkin v2 JSON at /api/v2/spans,
- * decodes it and keeps the spans (or, with `keep: false`, only counts them). Anything else is
- * answered 400/404 and counted in `rejected`.
+ * decodes it and keeps the spans (or, with `keep: false`, only counts them). GET /stats answers
+ * `{received, rejected}`. Anything else is answered 400/404 and counted in `rejected`.
  */
 export async function startTraceCollector(
   opts: { port?: number; keep?: boolean } = {},
@@ -160,6 +160,11 @@ export async function startTraceCollector(
             got = decodeOtlpJson(JSON.parse(body.toString('utf8')) as OtlpRequest);
           } else if (req.method === 'POST' && req.url === '/api/v2/spans') {
             got = decodeZipkinJson(JSON.parse(body.toString('utf8')) as ZipkinSpan[]);
+          } else if (req.method === 'GET' && req.url === '/stats') {
+            res
+              .writeHead(200, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ received, rejected }));
+            return;
           } else {
             rejected++;
             res.writeHead(404).end();

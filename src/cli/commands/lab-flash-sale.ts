@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { flashSaleOptions, readFlashSaleSettings } from '../../lab/flash-sale/config.js';
 import { PeaklabError } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
+import { withStopSignal } from './lab-signal.js';
 
 /**
  * `peaklab lab flash-sale`: one whole sale against `serve sale`, ending in an audit read from the
@@ -26,15 +27,11 @@ export function registerFlashSale(lab: Command, ctx: CliContext): void {
         import('../../lab/progress.js'),
         import('../../lab/open-report.js'),
       ]);
-    const controller = new AbortController();
-    const onSignal = () => controller.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    try {
+    await withStopSignal(async (signal) => {
       const { result, files } = await runFlashSale(settings, {
         env: ctx.env,
         progress: createProgress(ctx.err),
-        signal: controller.signal,
+        signal,
       });
       ctx.out.write(`${flashSaleSummaryLines(result).join('\n')}\n`);
       ctx.out.write(`report:  ${files.report}\nresults: ${files.results}\nerrors:  ${files.errors}\n`);
@@ -42,9 +39,6 @@ export function registerFlashSale(lab: Command, ctx: CliContext): void {
       const failed = Object.entries(result.audit).filter(([, v]) => !v);
       if (failed.length > 0)
         throw new PeaklabError('PL_LAB_FAILED', `audit: ${failed.map(([k]) => k).join(', ')} did not hold`);
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    });
   });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { locksOptions } from '../../lab/locks/config.js';
 import type { CliContext } from '../context.js';
+import { withStopSignal } from './lab-signal.js';
 
 /** `peaklab lab locks`: the counter's four modes under the same closed-model gRPC load. */
 export function registerLocks(lab: Command, ctx: CliContext): void {
@@ -15,23 +16,16 @@ export function registerLocks(lab: Command, ctx: CliContext): void {
     const { readLocksSettings, runLocks } = await import('../../lab/locks/mod.js');
     const settings = readLocksSettings(flags, { env: ctx.env, cwd: process.cwd(), now: new Date() });
     const [{ openReport }] = await Promise.all([import('../../lab/open-report.js')]);
-    const controller = new AbortController();
-    const onSignal = () => controller.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    try {
+    await withStopSignal(async (signal) => {
       const { result, files } = await runLocks(settings, {
         env: ctx.env,
         note: (line) => ctx.err.write(`${line}\n`),
-        signal: controller.signal,
+        signal,
       });
       for (const a of result.answers) ctx.out.write(`${a.question}\n  ${a.answer}\n`);
       ctx.out.write(`report:  ${files.report}\nresults: ${files.results}\n`);
       if (settings.open) await openReport(files.report, ctx.env.PATH, ctx.err);
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    });
   });
   for (const o of locksOptions()) cmd.option(o.flags, o.description);
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { burstOptions, readBurstSettings } from '../../lab/tickets-burst/settings.js';
 import type { CliContext } from '../context.js';
+import { withStopSignal } from './lab-signal.js';
 
 /** `peaklab lab tickets-burst`: early acknowledgement vs parse-then-answer under one burst. */
 export function registerTicketsBurst(lab: Command, ctx: CliContext): void {
@@ -18,23 +19,16 @@ export function registerTicketsBurst(lab: Command, ctx: CliContext): void {
       import('../../lab/tickets-burst/mod.js'),
       import('../../lab/open-report.js'),
     ]);
-    const controller = new AbortController();
-    const onSignal = () => controller.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    try {
+    await withStopSignal(async (signal) => {
       const { result, files } = await runTicketsBurst(
         settings,
         ctx.env,
         (line) => ctx.err.write(`${line}\n`),
-        controller.signal,
+        signal,
       );
       for (const a of result.answers) ctx.out.write(`${a.question}\n  ${a.answer}\n`);
       ctx.out.write(`report:  ${files.report}\nresults: ${files.results}\n`);
       if (settings.open) await openReport(files.report, ctx.env.PATH, ctx.err);
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    });
   });
 }

@@ -3,6 +3,7 @@ import { labOptions, readLabSettings } from '../../lab/config.js';
 import type { CliContext } from '../context.js';
 import { registerFlashSale } from './lab-flash-sale.js';
 import { registerLocks } from './lab-locks.js';
+import { withStopSignal } from './lab-signal.js';
 import { registerTicketsBurst } from './lab-tickets-burst.js';
 
 /** `peaklab lab smooth-corners`: the main job, from the seed's question to a report with the answers. */
@@ -31,23 +32,16 @@ export function registerLab(program: Command, ctx: CliContext): void {
       import('../../lab/progress.js'),
       import('../../lab/text-summary.js'),
     ]);
-    const controller = new AbortController();
-    const onSignal = () => controller.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    try {
+    await withStopSignal(async (signal) => {
       const { result, files } = await runSmoothCorners(settings, {
         ports: realLabPorts(ctx.env),
         progress: createProgress(ctx.err),
-        signal: controller.signal,
+        signal,
       });
       ctx.out.write(`${formatSummaryLines(result).join('\n')}\n`);
       ctx.out.write(`report:  ${files.report}\nresults: ${files.results}\n`);
       if (settings.open) await openReport(files.report, ctx.env.PATH, ctx.err);
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    });
   });
   registerLocks(lab, ctx);
   registerFlashSale(lab, ctx);

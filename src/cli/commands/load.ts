@@ -43,6 +43,10 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     .option('--insecure', "https: do not verify the server's certificate (self-signed test servers)")
     .option('--quiet', 'no progress line and no text report')
     .option(
+      '--trace-propagate',
+      "HTTP: send each request a fresh sampled W3C traceparent; the report names the slowest requests' trace ids",
+    )
+    .option(
       '--dashboard [port]',
       'serve the live page of the run (default port 3000; 0 = a free one); give it after the URL',
     )
@@ -62,6 +66,11 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       raw.templateBody === true,
     );
     if (raw.insecure === true) options.insecure = true;
+    if (raw.tracePropagate === true) {
+      if (options.grpc) throw new PeaklabError('PL_USAGE', '--trace-propagate is for HTTP targets');
+      const { newTracePrefix } = await import('../../load/trace-propagate.js');
+      options.traceIdPrefix = newTracePrefix();
+    }
     const vars = (raw.var as string[] | undefined) ?? [];
     if (vars.length > 0) {
       if (!options.scenario) throw new PeaklabError('PL_USAGE', '--var is for --scenario');

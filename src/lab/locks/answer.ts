@@ -49,10 +49,17 @@ function perStore(steps: readonly LockStep[], store: LockStore): string[] {
   }
   if (mLow && qLow && mTop) {
     const flat = mTop.throughput / Math.max(mLow.throughput, 1e-9);
+    const mutexWins = levels.filter((v) => {
+      const m = at(mine, store, 'mutex', v);
+      const q = at(mine, store, 'inputq', v);
+      return m !== undefined && q !== undefined && m.throughput >= q.throughput;
+    });
     const lockLine =
       mLow.throughput >= qLow.throughput
         ? `a lock is enough at low concurrency: at ${low} VUs mutex made ${it(mLow.throughput)} against inputq's ${it(qLow.throughput)}`
-        : `even at ${low} VUs inputq (${it(qLow.throughput)}) beat mutex (${it(mLow.throughput)}), so over ${store} the lock's only merit was simplicity`;
+        : mutexWins.length === 0
+          ? `over ${store} it never beat the queue in this run, not even at ${low} VUs (mutex ${it(mLow.throughput)}, inputq ${it(qLow.throughput)}): its merit is simplicity, not speed`
+          : `at ${low} VUs inputq (${it(qLow.throughput)}) beat mutex (${it(mLow.throughput)}); mutex matched or beat it only at ${mutexWins.join(', ')} VUs`;
     out.push(
       `A lock, when the critical section must span an await and there is no atomic operation: ${lockLine}. ` +
         `It serialises every read-modify-write: from ${low} to ${top} VUs its throughput changed ${flat.toFixed(2)}× ` +

@@ -122,4 +122,18 @@ test('lab locks: bad settings are one line, exit 2; the answers follow the numbe
   );
   assert.match(text, /lost 60 of them/);
   assert.match(text, /Yes: in all 6 steps/);
+  // The other way round: inputq faster at every level, atomic slower than it, a safe step inexact.
+  const other = answerLocks([
+    step('mutex', 10, 500),
+    step('inputq', 10, 800),
+    step('atomic', 10, 700),
+    step('mutex', 100, 600),
+    step('inputq', 100, 3000),
+    { ...step('atomic', 100, 2000), applied: 99, exact: false },
+  ])
+    .map((a) => a.answer)
+    .join(' ');
+  assert.match(other, /atomic \(2,000 it\/s at 100 VUs\) did NOT beat inputq \(3,000 it\/s\)/);
+  assert.match(other, /it never beat the queue in this run, not even at 10 VUs/);
+  assert.match(other, /NO in 1 of 6 steps: atomic\/redis\/100 VUs applied 99 for 100 OK/);
 });

@@ -158,11 +158,14 @@ export async function runMode(
       exitCode,
     };
   } finally {
+    // Everything is in results.json now: leave no schema behind in the caller's database.
+    if (s.databaseUrl)
+      await reader.db.client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
     await reader.close();
   }
 }
 
-/** A rerun with the same pid must start empty; PGlite directories are new per output directory. */
+/** A run interrupted before its cleanup must not leave rows to the next one with the same pid. */
 async function dropSchema(s: BurstSettings, schema: string): Promise<void> {
   if (!s.databaseUrl) return;
   const reader = await openSqlReader({ databaseUrl: s.databaseUrl, schema: 'public' }, '', {

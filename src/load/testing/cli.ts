@@ -15,11 +15,14 @@ class Capture extends Writable {
   }
 }
 
-/** Runs the CLI in process with captured stdout/stderr and an empty environment. */
-export async function runCli(args: readonly string[], opts: { tty?: boolean } = {}): Promise<CliRun> {
+/** Runs the CLI in process with captured stdout/stderr and an empty environment (or `env`). */
+export async function runCli(
+  args: readonly string[],
+  opts: { tty?: boolean; env?: Record<string, string> } = {},
+): Promise<CliRun> {
   const out: Capture & { isTTY?: boolean } = new Capture();
   if (opts.tty) out.isTTY = true;
   const err = new Capture();
-  const code = await main(['node', 'peaklab', ...args], { out, err, env: {} });
+  const code = await main(['node', 'peaklab', ...args], { out, err, env: opts.env ?? {} });
   return { code, out: out.text, err: err.text };
 }

@@ -129,6 +129,8 @@ export async function startTracing(
     });
     provider.register();
     setTracingEnabled(true);
+    // Hook spans off (they cost and say little); the handler span stays: its wrapper is what runs
+    // the handler in the request's context when the body arrives in later packets.
     const instrumentation = new FastifyOtelInstrumentation({
       instrumentHooks: false,
       ignorePaths: (route: { url?: string }) => UNTRACED.has(route.url ?? ''),

@@ -24,7 +24,7 @@ function run(mode: Mode, store: 'memory' | 'redis') {
 
 // Two runs at a time, each in its own worker thread: both cores of a CI machine are used, and the
 // runs bound by latency (mutex's serial steps) overlap with the others.
-describe('exact increments over gRPC', { concurrency: 2 }, () => {
+describe('exact increments over gRPC', { concurrency: 2, timeout: 300_000 }, () => {
   for (const store of ['memory', 'redis'] as const) {
     const skip = store === 'redis' ? gate.skip : false;
     for (const mode of ['mutex', 'inputq', 'atomic'] as const) {

@@ -22,6 +22,11 @@ export const TICKETS_SPEC = {
     min: 1,
     max: 64,
   }),
+  intakeBuffer: int(
+    'MiB of ticket bodies waiting for their commit at most; past it POST /ticket answers 503 + Retry-After',
+    64,
+    { min: 1, max: 4096 },
+  ),
   claimBatch: int('tickets one worker claims, parses and records per transaction', 100, {
     min: 1,
     max: 5000,

@@ -6,10 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { withPg } from '../../testing/backends.js';
-import { TEST_ENV } from '../../testing/env.js';
 import { needService } from '../../testing/services.js';
-import { startTcpProxy } from '../../testing/tcp-proxy.js';
-import { getJson, postTicket, startTestTickets, ticketBackends } from './testing/harness.js';
+import { getJson, postTicket, proxiedBackends, startTestTickets } from './testing/harness.js';
 import { SEED_TICKET } from './testing/summary.js';
 
 const gate = await needService('postgres');
@@ -18,11 +16,7 @@ test('outage: stalled then cut Postgres: 503 + Retry-After, never a 202 that is 
   skip: gate.skip,
   timeout: 60_000,
 }, async () => {
-  const real = new URL(TEST_ENV.databaseUrl);
-  const proxy = await startTcpProxy(real.hostname, Number(real.port || 5432));
-  const viaProxy = new URL(real.href);
-  viaProxy.port = String(proxy.port);
-  const backends = ticketBackends('tk_outage', viaProxy.href);
+  const { proxy, backends } = await proxiedBackends('tk_outage');
   const svc = await startTestTickets(backends, {
     dbConnectTimeout: '1s',
     dbQueryTimeout: '1s',
@@ -77,5 +71,34 @@ test('outage: stalled then cut Postgres: 503 + Retry-After, never a 202 that is 
   });
   const lost = [...acked].filter((k) => !stored.has(k));
   assert.deepEqual(lost, [], `${acked.size} acknowledged, ${stored.size} stored`);
-  await withPg((c) => c.query(`DROP SCHEMA IF EXISTS "${backends.schema}" CASCADE`));
+  await backends.cleanup();
+});
+
+test('outage: bodies waiting on a stalled Postgres are bounded: past --intake-buffer, 503 at once', {
+  skip: gate.skip,
+  timeout: 30_000,
+}, async () => {
+  const { proxy, backends } = await proxiedBackends('tk_buffer');
+  const limits = { dbConnectTimeout: '1s', dbQueryTimeout: '2s', drainTimeout: '1s' };
+  const svc = await startTestTickets(backends, { intakeBuffer: '1', ...limits });
+  try {
+    proxy.stall();
+    // 700 KB waits for a commit that cannot come; a second 700 KB would pass the 1 MiB bound.
+    const waiting = postTicket(svc.url, Buffer.alloc(700_000, 0x61));
+    await new Promise((r) => setTimeout(r, 200));
+    const started = performance.now();
+    const refused = await postTicket(svc.url, Buffer.alloc(700_000, 0x62));
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers.get('retry-after'), '1');
+    assert.ok(performance.now() - started < 1000, 'refused at once, not after a timeout');
+    assert.equal((await waiting).status, 503, 'the stalled commit times out: not acknowledged');
+    proxy.resume();
+    // The bound is released with the requests: small tickets pass again.
+    assert.equal((await postTicket(svc.url, SEED_TICKET)).status, 202);
+  } finally {
+    proxy.resume();
+    await svc.close();
+    await proxy.cut();
+    await backends.cleanup();
+  }
 });

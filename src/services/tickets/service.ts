@@ -30,7 +30,7 @@ const ACK = {
  */
 export function startTickets(cfg: TicketsConfig, logger: Logger): Promise<RunningService> {
   return runService(
-    { name: 'tickets', logger, drainTimeoutMs: cfg.drainTimeout, influx: cfg },
+    { name: 'tickets', logger, drainTimeoutMs: cfg.drainTimeout, tracing: cfg, influx: cfg },
     async (rt) => {
       const verifier = cfg.secret === undefined ? undefined : signatureVerifier(cfg.secret);
       const db = await openSql(rt, sqlOptions(cfg, ticketComponent(cfg.dbSchema)));
@@ -59,6 +59,7 @@ export function startTickets(cfg: TicketsConfig, logger: Logger): Promise<Runnin
         tracer,
         writeConcurrency: db.writeConcurrency,
         onStored: () => treater.wake(),
+        maxPendingBytes: cfg.intakeBuffer * 1024 * 1024,
       }).register(rt.lifecycle);
       logBackends(rt, {
         store: db.description,

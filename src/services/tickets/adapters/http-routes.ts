@@ -10,7 +10,7 @@ import type { TicketSql } from '../pg/sql.js';
 import { type ProductView, readProduct, readTicket, type TicketView } from '../pg/store.js';
 import type { SignatureVerifier } from '../signature.js';
 import { LIMITS } from '../ticket.js';
-import type { TicketIntake } from './intake.js';
+import { IntakeFull, type TicketIntake } from './intake.js';
 import type { TicketMeter } from './metrics.js';
 
 /** The limit: a body over 1 MiB is 413. */
@@ -103,7 +103,7 @@ export function ticketRoutes(deps: RouteDeps): FastifyPluginAsync {
       try {
         result = await intake.submit(body, key.key);
       } catch (err) {
-        meter.refused('unavailable');
+        meter.refused(err instanceof IntakeFull ? 'busy' : 'unavailable');
         return unavailable(reply, 'not stored', err);
       }
       switch (result.kind) {

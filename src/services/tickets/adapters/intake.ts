@@ -40,6 +40,13 @@ export interface IntakeOptions {
   readonly writeConcurrency: number;
   /** Called after tickets were committed as `received` (the workers look at once). */
   readonly onStored: () => void;
+  /** Body bytes waiting for or in a commit at most; past it submit() refuses (IntakeFull). */
+  readonly maxPendingBytes: number;
+}
+
+/** The intake holds maxPendingBytes already: the ticket was not taken (503, retry). */
+export class IntakeFull extends Error {
+  override readonly name = 'IntakeFull';
 }
 
 /** What submit() resolves with: the store's outcome, or `rejected` when the database refused the item. */
@@ -61,6 +68,7 @@ export type IntakeResult = ReceiveOutcome | { readonly kind: 'rejected'; readonl
  */
 export class TicketIntake {
   readonly #writer: BatchWriter<IncomingTicket, IntakeResult>;
+  #pendingBytes = 0;
 
   constructor(private readonly opts: IntakeOptions) {
     const write = splitOnDataError((batch: IncomingTicket[]) => this.#write(batch));
@@ -81,9 +89,22 @@ export class TicketIntake {
     return this;
   }
 
-  /** Stores one ticket (see the class); rejects when it is not durable. */
+  /**
+   * Stores one ticket (see the class); rejects when it is not durable. A slow database must not
+   * let bodies pile up in memory: past maxPendingBytes it rejects at once with IntakeFull.
+   */
   submit(body: Buffer, idempotencyKey: string | null): Promise<IntakeResult> {
-    return this.#writer.add({ id: randomUUID(), idempotencyKey, body, digest: bodyDigest(body) });
+    const size = body.byteLength;
+    if (this.#pendingBytes + size > this.opts.maxPendingBytes) {
+      return Promise.reject(new IntakeFull(`${this.#pendingBytes} bytes already wait for their commit`));
+    }
+    this.#pendingBytes += size;
+    const done = this.#writer.add({ id: randomUUID(), idempotencyKey, body, digest: bodyDigest(body) });
+    const release = () => {
+      this.#pendingBytes -= size;
+    };
+    done.then(release, release);
+    return done;
   }
 
   async #write(batch: IncomingTicket[]): Promise<ItemResults<IntakeResult>> {

@@ -14,7 +14,14 @@ export interface TicketMeter {
   warning(kind: WarningKind): void;
 }
 
-export type RefusalReason = 'empty' | 'signature' | 'bad_key' | 'key_reused' | 'rejected' | 'unavailable';
+export type RefusalReason =
+  | 'empty'
+  | 'signature'
+  | 'bad_key'
+  | 'key_reused'
+  | 'rejected'
+  | 'busy'
+  | 'unavailable';
 
 /**
  * The tickets service's own metrics on `registry` (names as issue 11 asks): tickets_received_total,
@@ -41,7 +48,7 @@ export function createTicketMeter(registry: Registry, backlog: () => Promise<num
   );
   const refused = counter(
     'tickets_refused_total',
-    'POST /ticket answered without storing, by reason (empty 400, signature 401, bad_key 400, key_reused 422, rejected 400, unavailable 503)',
+    'POST /ticket answered without storing, by reason (empty 400, signature 401, bad_key 400, key_reused 422, rejected 400, busy 503, unavailable 503)',
     ['reason'],
   );
   const gauge: Gauge = new Gauge({
@@ -61,7 +68,7 @@ export function createTicketMeter(registry: Registry, backlog: () => Promise<num
   const byKind = new Map<string, CounterPort>();
   for (const kind of Object.keys(WARNING_KINDS)) byKind.set(kind, warnings.labels({ kind }));
   for (const c of [treated, error, ...byKind.values()]) c.inc(0);
-  for (const reason of ['empty', 'signature', 'bad_key', 'key_reused', 'rejected', 'unavailable']) {
+  for (const reason of ['empty', 'signature', 'bad_key', 'key_reused', 'rejected', 'busy', 'unavailable']) {
     refused.labels({ reason }).inc(0);
   }
   return {

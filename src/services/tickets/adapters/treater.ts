@@ -114,11 +114,13 @@ export class Treater implements Stoppable {
 
   #idle(): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.opts.idleMs ?? 250);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        // A quiet service polls for hours: a waker left behind by each poll would pile up.
+        this.#wakers.delete(done);
         resolve();
-      }
+      };
+      const timer = setTimeout(done, this.opts.idleMs ?? 250);
       this.#wakers.add(done);
     });
   }

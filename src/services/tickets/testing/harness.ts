@@ -7,6 +7,7 @@ import { type Logger, silentLogger } from '../../../shared/logger.js';
 import { withPg } from '../../../testing/backends.js';
 import { TEST_ENV } from '../../../testing/env.js';
 import { uniqueName } from '../../../testing/services.js';
+import { startTcpProxy, type TcpProxy } from '../../../testing/tcp-proxy.js';
 import { waitFor } from '../../../testing/wait.js';
 import { TICKETS_RULES, TICKETS_SPEC, type TicketsConfig } from '../config.js';
 import { type RunningTickets, startTickets } from '../service.js';
@@ -102,4 +103,15 @@ export function storedCounts(schema: string): Promise<StoredCounts> {
 /** Waits until no ticket of the schema is `received` (at most `ms`); true when none is left. */
 export function waitSettled(schema: string, ms = 20_000): Promise<boolean> {
   return waitFor(async () => (await storedCounts(schema)).received === 0, ms, 100);
+}
+
+/** A test's backends reached through a TCP proxy in front of the real Postgres, to stall or cut it. */
+export async function proxiedBackends(name: string): Promise<{ backends: TicketBackends; proxy: TcpProxy }> {
+  const real = new URL(TEST_ENV.databaseUrl);
+  const proxy = await startTcpProxy(real.hostname, Number(real.port || 5432));
+  const url = new URL(real.href);
+  url.port = String(proxy.port);
+  const viaProxy = ticketBackends(name, url.href);
+  // withPg (in cleanup) goes to the real server, not through the proxy, which may be cut by then.
+  return { proxy, backends: viaProxy };
 }

@@ -1,0 +1,132 @@
+/**
+ * `npm run bench -- tracing`: the cost of tracing. wrk POSTs orders to
+ *   - off: `serve orders --mode direct --work-ms 0` (OTEL_TRACES_EXPORTER unset: tracing off),
+ *   - on:  the same with OTEL_TRACES_EXPORTER=otlp, OTEL_TRACES_SAMPLER=always_on (100% sampled),
+ *          exporting OTLP/HTTP JSON to a local collector process (src/testing/trace-collector-main),
+ * alternating round by round at a fixed concurrency. Reports the median req/s of each and the
+ * median of the per-round ratios on/off; target: ≥ 0.85×. Flags: --rounds=N (5), --seconds=S (5),
+ * --connections=C (32).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { type ChildService, spawnPeaklab } from '../src/shared/child-service.js';
+import { testBackends } from '../src/testing/backends.js';
+import { runWrk, type WrkResult, writePostScript } from './orders-wrk.js';
+
+const TARGET = 0.85;
+
+function flag(flags: string[], name: string, def: number): number {
+  const hit = flags.find((f) => f.startsWith(`--${name}=`));
+  return hit ? Number(hit.split('=')[1]) : def;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+/** The collector as its own process; resolves with its URL and a stop function. */
+async function startCollector(): Promise<{ url: string; child: ChildProcess }> {
+  const script = fileURLToPath(new URL('../src/testing/trace-collector-main.js', import.meta.url));
+  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout as NonNullable<typeof child.stdout> }).once('line', (line) =>
+      resolve((JSON.parse(line) as { url: string }).url),
+    );
+    child.once('exit', () => reject(new Error('trace collector exited')));
+  });
+  return { url, child };
+}
+
+async function collectorStats(url: string): Promise<{ received: number; rejected: number }> {
+  return (await (await fetch(`${url}/stats`)).json()) as { received: number; rejected: number };
+}
+
+export async function main(flags: string[]): Promise<void> {
+  const rounds = flag(flags, 'rounds', 5);
+  const seconds = flag(flags, 'seconds', 5);
+  const connections = flag(flags, 'connections', 32);
+  const before = load();
+  const backends = testBackends('bench_tracing');
+  const collector = await startCollector();
+  // The bench is a program's entry point: its children inherit its environment, minus any OTEL_*.
+  const base: Record<string, string | undefined> = { ...process.env, ...backends.env, LOG_LEVEL: 'warn' };
+  for (const k of Object.keys(base)) if (k.startsWith('OTEL_')) delete base[k];
+  const traced = {
+    ...base,
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+    OTEL_TRACES_SAMPLER: 'always_on',
+    OTEL_SERVICE_NAME: 'orders-bench',
+  };
+  const args = ['serve', 'orders', '--mode', 'direct', '--port', '0', '--work-ms', '0', '--process-rps', '0'];
+  const script = await writePostScript();
+  const services: Array<{ name: 'off' | 'on'; svc: ChildService }> = [];
+  try {
+    services.push({ name: 'off', svc: await spawnPeaklab(args, { env: base }) });
+    services.push({ name: 'on', svc: await spawnPeaklab(args, { env: traced }) });
+    for (const s of services) await runWrk(s.svc.url as string, script, { seconds: 2, connections }); // warm up
+    const spansBefore = (await collectorStats(collector.url)).received;
+    const results = new Map<string, WrkResult[]>([
+      ['off', []],
+      ['on', []],
+    ]);
+    const log: string[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      for (const s of services) {
+        const r = await runWrk(s.svc.url as string, script, { seconds, connections });
+        results.get(s.name)?.push(r);
+        log.push(
+          `round ${round} ${s.name.padEnd(3)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${r.p99Ms.toFixed(2)} ms  errors ${r.errors}`,
+        );
+      }
+    }
+    // Let the batch processor's last export land before counting.
+    await new Promise((r) => setTimeout(r, 6000));
+    const stats = await collectorStats(collector.url);
+    const off = results.get('off') ?? [];
+    const on = results.get('on') ?? [];
+    const ratio = median(on.map((r, i) => r.rps / (off[i]?.rps ?? Number.NaN)));
+    const onRequests = on.reduce((a, r) => a + r.rps * seconds, 0);
+    const errors = [...off, ...on].reduce((a, r) => a + r.errors, 0);
+    const out = [
+      `command: \`npm run bench -- tracing --rounds=${rounds} --seconds=${seconds} --connections=${connections}\``,
+      `date: ${new Date().toISOString()}`,
+      `load average before: ${before}; after: ${load()}`,
+      '',
+      `wrk -t1 -c${connections} -d${seconds}s POST /orders on \`serve orders --mode direct --work-ms 0\` (Postgres), ${rounds} alternating rounds, medians:`,
+      '',
+      '| tracing | req/s | p99 |',
+      '|---|---|---|',
+      `| off | ${median(off.map((r) => r.rps)).toFixed(0)} | ${median(off.map((r) => r.p99Ms)).toFixed(2)} ms |`,
+      `| on (otlp, always_on, local collector) | ${median(on.map((r) => r.rps)).toFixed(0)} | ${median(on.map((r) => r.p99Ms)).toFixed(2)} ms |`,
+      '',
+      `ratio on/off (median of per-round ratios): ${ratio.toFixed(2)}×`,
+      `spans received by the collector during the rounds: ${stats.received - spansBefore} (≈${((stats.received - spansBefore) / Math.max(1, onRequests)).toFixed(1)} per traced request; undecodable posts: ${stats.rejected}); wrk errors: ${errors}`,
+      '',
+      `target on/off ≥ ${TARGET}×: ${ratio >= TARGET && errors === 0 && stats.received > spansBefore ? 'met' : 'not met'}`,
+      '',
+      '<details><summary>rounds</summary>',
+      '',
+      '```',
+      ...log,
+      '```',
+      '</details>',
+      '',
+    ];
+    process.stdout.write(`${out.join('\n')}\n`);
+  } finally {
+    await Promise.allSettled(services.map((s) => s.svc.stop('SIGTERM')));
+    await new Promise((r) => collector.child.once('exit', r).kill('SIGTERM'));
+    await rm(script, { force: true });
+    await backends.cleanup();
+  }
+}
