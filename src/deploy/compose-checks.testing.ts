@@ -239,9 +239,14 @@ export function checkPeaklabWiring(compose: ComposeFile): string[] {
     }
     const port = Number(env.PORT);
     if (!containerPorts(s).has(port)) problems.push(`${name}: PORT ${env.PORT} is not exposed`);
+    // A gRPC service (counter) answers HTTP, and so its health check, on METRICS_PORT.
+    const httpKey = env.METRICS_PORT === undefined ? 'PORT' : 'METRICS_PORT';
+    const httpPort = Number(env[httpKey]);
+    if (httpKey === 'METRICS_PORT' && !containerPorts(s).has(httpPort))
+      problems.push(`${name}: METRICS_PORT ${env.METRICS_PORT} is not exposed`);
     const check = JSON.stringify(s.healthcheck?.test ?? '');
-    if (!check.includes(`127.0.0.1:${port}/`))
-      problems.push(`${name}: the healthcheck does not call PORT ${port}`);
+    if (!check.includes(`127.0.0.1:${httpPort}/`))
+      problems.push(`${name}: the healthcheck does not call ${httpKey} ${httpPort}`);
   }
   return problems;
 }

@@ -23,7 +23,7 @@ import {
 export const PROMETHEUS = '/usr/bin/prometheus';
 
 export interface LiveStack {
-  /** compose service name -> http://127.0.0.1:PORT */
+  /** compose service name -> http://127.0.0.1:PORT, where its /metrics is (METRICS_PORT if set) */
   readonly urls: ReadonlyMap<string, string>;
   readonly promUrl: string;
   /** Scrape jobs of the shipped config that this stack cannot run, with the target missing. */
@@ -98,10 +98,18 @@ export async function startLiveStack(compose: ComposeFile, local: LocalOverrides
   try {
     for (const [name, service] of peaklabServices(compose)) {
       const env = { ...environmentOf(service), ...local.env };
+      // A gRPC service (counter) serves /metrics on METRICS_PORT, the address Prometheus scrapes;
+      // a free port chosen here, since its first `listening` line is the gRPC one.
+      let metricsUrl: string | undefined;
+      if (env.METRICS_PORT !== undefined) {
+        env.METRICS_PORT = String(await freePort());
+        metricsUrl = `http://127.0.0.1:${env.METRICS_PORT}`;
+      }
       const child = await spawnPeaklab(commandOf(service), { env, timeoutMs: 60_000 });
       children.push(child);
-      if (child.url === undefined) throw new Error(`${name} logged no url`);
-      urls.set(name, child.url);
+      const url = metricsUrl ?? child.url;
+      if (url === undefined) throw new Error(`${name} logged no url`);
+      urls.set(name, url);
     }
     scratch = await mkdtemp(join(tmpdir(), 'peaklab-prom-'));
     const port = await freePort();
