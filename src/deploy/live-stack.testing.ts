@@ -25,6 +25,8 @@ export const PROMETHEUS = '/usr/bin/prometheus';
 export interface LiveStack {
   /** compose service name -> http://127.0.0.1:PORT, where its /metrics is (METRICS_PORT if set) */
   readonly urls: ReadonlyMap<string, string>;
+  /** compose service name -> the URL its first `listening` line gave (grpc://… for counter) */
+  readonly announced: ReadonlyMap<string, string>;
   readonly promUrl: string;
   /** Scrape jobs of the shipped config that this stack cannot run, with the target missing. */
   readonly droppedJobs: readonly string[];
@@ -87,6 +89,7 @@ export interface LocalOverrides {
 export async function startLiveStack(compose: ComposeFile, local: LocalOverrides): Promise<LiveStack> {
   const children: ChildService[] = [];
   const urls = new Map<string, string>();
+  const announced = new Map<string, string>();
   let prometheus: ChildProcess | undefined;
   let scratch: string | undefined;
   const close = async () => {
@@ -107,6 +110,7 @@ export async function startLiveStack(compose: ComposeFile, local: LocalOverrides
       }
       const child = await spawnPeaklab(commandOf(service), { env, timeoutMs: 60_000 });
       children.push(child);
+      if (child.url !== undefined) announced.set(name, child.url);
       const url = metricsUrl ?? child.url;
       if (url === undefined) throw new Error(`${name} logged no url`);
       urls.set(name, url);
@@ -129,7 +133,7 @@ export async function startLiveStack(compose: ComposeFile, local: LocalOverrides
       ],
       { stdio: 'ignore' },
     );
-    return { urls, promUrl, droppedJobs: dropped, keptJobs: kept, close };
+    return { urls, announced, promUrl, droppedJobs: dropped, keptJobs: kept, close };
   } catch (err) {
     await close();
     throw err;

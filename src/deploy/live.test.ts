@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
+import { counterClient, increment } from '../services/counter/testing/client.js';
 import { testBackends } from '../testing/backends.js';
 import { TEST_ENV } from '../testing/env.js';
 import { deleteKeys } from '../testing/redis.js';
@@ -44,6 +45,7 @@ const LOAD_VARS = {
 };
 const LOAD_RPS = 50;
 const LOAD_MS = 10_000;
+const COUNTER_RPS = 20;
 const GOOD = { product_id: '33', count: '3', username: 'maksim.konovalov' };
 
 const pgGate = await needService('postgres');
@@ -108,9 +110,42 @@ async function load(url: string, rps: number, ms: number): Promise<Map<number, n
   return statuses;
 }
 
+/** Sends counter increments at `rps` for `ms` on an open schedule; counts OK and failed calls. */
+async function loadCounter(
+  address: string,
+  rps: number,
+  ms: number,
+): Promise<{ ok: number; failed: number }> {
+  const client = counterClient(address);
+  const out = { ok: 0, failed: 0 };
+  const start = Date.now();
+  const sent: Array<Promise<void>> = [];
+  try {
+    for (let i = 0; i < (rps * ms) / 1000; i++) {
+      const wait = start + (i * 1000) / rps - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      sent.push(
+        increment(client, 1).then(
+          () => {
+            out.ok++;
+          },
+          () => {
+            out.failed++;
+          },
+        ),
+      );
+    }
+    await Promise.all(sent);
+  } finally {
+    client.close();
+  }
+  return out;
+}
+
 let loadStart = 0;
 let loadEnd = 0;
 let statuses = new Map<number, number>();
+let counterCalls = { ok: 0, failed: 0 };
 let exported = '';
 
 async function setUp(): Promise<void> {
@@ -137,7 +172,12 @@ async function setUp(): Promise<void> {
   assert.ok(allUp, `Prometheus scrapes every kept job (${live.keptJobs.join(', ')})`);
   const intake = live.urls.get('orders') as string;
   loadStart = Date.now();
-  statuses = await load(intake, LOAD_RPS, LOAD_MS);
+  // counter (gRPC) under load too, so the RED panels' gRPC series chart something.
+  const counter = new URL(live.announced.get('counter') as string).host;
+  [statuses, counterCalls] = await Promise.all([
+    load(intake, LOAD_RPS, LOAD_MS),
+    loadCounter(counter, COUNTER_RPS, LOAD_MS),
+  ]);
   loadEnd = Date.now();
   // The last scrapes and rule evaluations of the load.
   await new Promise((r) => setTimeout(r, 3000));
@@ -233,6 +273,7 @@ test('Prometheus runs the shipped config: every job whose service runs here is u
   const sent = [...statuses.values()].reduce((a, b) => a + b, 0);
   assert.equal(sent, (LOAD_RPS * LOAD_MS) / 1000, 'every request has one outcome');
   assert.ok((statuses.get(200) ?? 0) > 0 && (statuses.get(400) ?? 0) > 0, JSON.stringify([...statuses]));
+  assert.deepEqual(counterCalls, { ok: (COUNTER_RPS * LOAD_MS) / 1000, failed: 0 }, 'counter: every call OK');
 });
 
 test('every dashboard panel, recording rule and alert signal returns data', { skip }, async () => {
