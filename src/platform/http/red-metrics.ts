@@ -2,6 +2,7 @@ import { trace } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { OPENMETRICS_CONTENT_TYPE, openMetricsText, wantsOpenMetrics } from '../telemetry/openmetrics.js';
+import { TallyCounter } from '../telemetry/tally.js';
 
 const LABELS = ['method', 'route', 'status'] as const;
 type Labels = (typeof LABELS)[number];
@@ -12,6 +13,8 @@ export const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.
 interface Children {
   labels: Record<Labels, string>;
   count: ReturnType<Counter<Labels>['labels']>;
+  /** Responses counted since the last scrape (handed to `count` by the counter's collect()). */
+  tally: TallyCounter;
   duration: ReturnType<Histogram<Labels>['labels']>;
 }
 
@@ -26,7 +29,8 @@ function requestTraceId(request: FastifyRequest): string | undefined {
 /**
  * Adds `http_requests_total{method,route,status}` and `http_request_duration_seconds` (same labels)
  * to a fastify app. `route` is the route pattern ("/orders"), or "unmatched" for a 404, so label
- * cardinality stays bounded. Children are cached per label set: a response costs two lookups.
+ * cardinality stays bounded. Children are cached per label set; the count is tallied as a plain
+ * number and handed to prom-client when the registry is read.
  * With `exemplars` (tracing on), each duration of a sampled request's trace is kept as its bucket's
  * exemplar `{trace_id="…"}`, shown when /metrics is scraped as OpenMetrics.
  */
@@ -36,11 +40,15 @@ export function registerRedMetrics(
   opts: { exemplars?: boolean } = {},
 ): void {
   const exemplars = opts.exemplars === true;
-  const count = new Counter({
+  const cache = new Map<string, Children>();
+  const count: Counter<Labels> = new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests answered, by method, route pattern and status code',
     labelNames: LABELS,
     registers: [registry],
+    collect() {
+      for (const c of cache.values()) c.tally.flushInto(c.count);
+    },
   });
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
@@ -53,7 +61,6 @@ export function registerRedMetrics(
     enableExemplars: exemplars,
   });
   if (exemplars) registry.registerMetric(duration);
-  const cache = new Map<string, Children>();
 
   app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     try {
@@ -63,10 +70,11 @@ export function registerRedMetrics(
       let children = cache.get(key);
       if (children === undefined) {
         const labels = { method: request.method, route, status: String(status) };
-        children = { labels, count: count.labels(labels), duration: duration.labels(labels) };
+        const tally = new TallyCounter();
+        children = { labels, count: count.labels(labels), tally, duration: duration.labels(labels) };
         cache.set(key, children);
       }
-      children.count.inc();
+      children.tally.inc();
       const seconds = reply.elapsedTime / 1000;
       const traceId = exemplars ? requestTraceId(request) : undefined;
       if (traceId === undefined) children.duration.observe(seconds);

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { TallyCounter, TallyGauge } from '../../../platform/telemetry/tally.js';
 import type { OrderMeter } from '../domain/ports.js';
 
 /** What the metrics read from the queue at scrape time (each as the queue last sampled it). */
@@ -34,11 +35,21 @@ function queueGauge(registry: Registry, name: string, help: string, read: () => 
  * orders_end_to_end_seconds, orders_inflight. The queue gauges are read at scrape time.
  */
 export function createOrderMeter(registry: Registry, queue: QueueGauges | undefined): OrderMeter {
-  const workDone = new Counter({
+  // Counted per order as plain numbers, handed to prom-client when the registry is read (see
+  // TallyCounter): a labelled prom-client inc() per order cost more than the counting itself.
+  const done = new TallyCounter();
+  const error = new TallyCounter();
+  const duplicates = new TallyCounter();
+  const inflight = new TallyGauge();
+  const workDone: Counter<'status'> = new Counter({
     name: 'work_done_total',
     help: 'Orders by outcome: done = processed; error = shed (shed mode), failed or dead-lettered',
     labelNames: ['status'],
     registers: [registry],
+    collect() {
+      done.flushInto(doneSeries);
+      error.flushInto(errorSeries);
+    },
   });
   queueGauge(
     registry,
@@ -58,19 +69,31 @@ export function createOrderMeter(registry: Registry, queue: QueueGauges | undefi
     'Orders in the dead-letter queue: messages in <stream>_DLQ, or dead-lettered by the in-process queue',
     () => (queue === undefined ? 0 : queue.deadLetters()),
   );
-  const done = workDone.labels({ status: 'done' });
-  const error = workDone.labels({ status: 'error' });
+  const doneSeries = workDone.labels({ status: 'done' });
+  const errorSeries = workDone.labels({ status: 'error' });
   // Both series exist from the start, so rate() and the stacked graphs see zeros, not gaps.
-  done.inc(0);
-  error.inc(0);
+  doneSeries.inc(0);
+  errorSeries.inc(0);
+  const duplicatesTotal: Counter = new Counter({
+    name: 'orders_duplicates_total',
+    help: 'Processing attempts that found the order already stored (an Idempotency-Key retry or a redelivery); not counted in work_done_total',
+    registers: [registry],
+    collect() {
+      duplicates.flushInto(duplicatesTotal);
+    },
+  });
+  const inflightGauge: Gauge = new Gauge({
+    name: 'orders_inflight',
+    help: 'Orders being processed right now',
+    registers: [registry],
+    collect() {
+      inflight.copyInto(inflightGauge);
+    },
+  });
   return {
     done,
     error,
-    duplicates: new Counter({
-      name: 'orders_duplicates_total',
-      help: 'Processing attempts that found the order already stored (an Idempotency-Key retry or a redelivery); not counted in work_done_total',
-      registers: [registry],
-    }),
+    duplicates,
     processingSeconds: new Histogram({
       name: 'orders_processing_seconds',
       help: 'Time to process one order attempt (simulated work plus the database write), in seconds',
@@ -83,10 +106,6 @@ export function createOrderMeter(registry: Registry, queue: QueueGauges | undefi
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
       registers: [registry],
     }),
-    inflight: new Gauge({
-      name: 'orders_inflight',
-      help: 'Orders being processed right now',
-      registers: [registry],
-    }),
+    inflight,
   };
 }
