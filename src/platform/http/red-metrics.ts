@@ -31,8 +31,9 @@ function requestTraceId(request: FastifyRequest): string | undefined {
 /**
  * Adds `http_requests_total{method,route,status}` and `http_request_duration_seconds` (same labels)
  * to a fastify app. `route` is the route pattern ("/orders"), or "unmatched" for a 404, so label
- * cardinality stays bounded. Children are cached per label set; the count is tallied as a plain
- * number and handed to prom-client when the registry is read.
+ * cardinality stays bounded. Register it before the routes: it hooks each route as it is added.
+ * Children are cached per label set; the count is tallied as a plain number and handed to
+ * prom-client when the registry is read.
  * With `exemplars` (tracing on), each duration of a sampled request's trace is kept as its bucket's
  * exemplar `{trace_id="…"}`, shown when /metrics is scraped as OpenMetrics.
  */
@@ -75,9 +76,9 @@ export function registerRedMetrics(
   const durationOf = (labels: Record<Labels, string>): HistogramPort =>
     withExemplars ? withExemplars.labels(labels) : (tallied as TallyHistogram<Labels>).series(labels);
 
-  app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+  /** Counts and times one response of `route`; never throws into the application. */
+  const record = (route: string, request: FastifyRequest, reply: FastifyReply): void => {
     try {
-      const route = request.routeOptions.url ?? 'unmatched';
       const status = reply.statusCode;
       const key = `${request.method} ${route} ${status}`;
       let children = cache.get(key);
@@ -99,6 +100,22 @@ export function registerRedMetrics(
     } catch {
       // Telemetry never throws into the application.
     }
+  };
+
+  // Each route gets its own onResponse hook that knows its pattern: `request.routeOptions` builds
+  // a fresh 13-field object on every read, which a per-request lookup of the pattern would pay.
+  app.addHook('onRoute', (route) => {
+    const pattern = route.url;
+    const hook = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      record(pattern, request, reply);
+      done();
+    };
+    const own = route.onResponse;
+    route.onResponse = own === undefined ? [hook] : [...(Array.isArray(own) ? own : [own]), hook];
+  });
+  // What matched no route (fastify's 404 handler) has no route hooks.
+  app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (request.is404) record('unmatched', request, reply);
     done();
   });
 }
