@@ -55,6 +55,12 @@ export interface JetStreamQueueOptions<T> {
   readonly codec: Codec<T>;
   /** How long one worker may keep one message from redelivery with working() (ms; default 60 s). */
   readonly maxHoldMs?: number;
+  /**
+   * false: publish without a PRODUCER span or trace headers (the service runs untraced, so the
+   * span would be a no-op that still costs a context, attributes and a headers object per
+   * publish). Default true.
+   */
+  readonly traced?: boolean;
 }
 
 interface Outgoing {
@@ -131,9 +137,13 @@ export class JetStreamWorkQueue<T> implements WorkQueue<T>, WorkSource<T>, Deliv
     await this.#stats.start();
   }
 
-  /** Publishes inside a PRODUCER span whose W3C trace context travels in the message headers. */
+  /**
+   * Publishes inside a PRODUCER span whose W3C trace context travels in the message headers
+   * (untraced with `traced: false`).
+   */
   publish(item: T, opts?: PublishOptions): Promise<void> {
     const data = this.opts.codec.encode(item);
+    if (this.opts.traced === false) return this.#publisher.add({ data, opts });
     return producerSpan(this.messaging, opts?.id, (trace) => {
       const headers = opts?.headers === undefined ? trace : { ...opts.headers, ...trace };
       const sent = Object.keys(headers).length === 0 ? opts : { ...opts, headers };

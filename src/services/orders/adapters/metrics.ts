@@ -1,4 +1,6 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { TallyCounter, TallyGauge } from '../../../platform/telemetry/tally.js';
+import { TallyHistogram } from '../../../platform/telemetry/tally-histogram.js';
 import type { OrderMeter } from '../domain/ports.js';
 
 /** What the metrics read from the queue at scrape time (each as the queue last sampled it). */
@@ -34,11 +36,21 @@ function queueGauge(registry: Registry, name: string, help: string, read: () => 
  * orders_end_to_end_seconds, orders_inflight. The queue gauges are read at scrape time.
  */
 export function createOrderMeter(registry: Registry, queue: QueueGauges | undefined): OrderMeter {
-  const workDone = new Counter({
+  // Counted per order as plain numbers, handed to prom-client when the registry is read (see
+  // TallyCounter): a labelled prom-client inc() per order cost more than the counting itself.
+  const done = new TallyCounter();
+  const error = new TallyCounter();
+  const duplicates = new TallyCounter();
+  const inflight = new TallyGauge();
+  const workDone: Counter<'status'> = new Counter({
     name: 'work_done_total',
     help: 'Orders by outcome: done = processed; error = shed (shed mode), failed or dead-lettered',
     labelNames: ['status'],
     registers: [registry],
+    collect() {
+      done.flushInto(doneSeries);
+      error.flushInto(errorSeries);
+    },
   });
   queueGauge(
     registry,
@@ -58,35 +70,43 @@ export function createOrderMeter(registry: Registry, queue: QueueGauges | undefi
     'Orders in the dead-letter queue: messages in <stream>_DLQ, or dead-lettered by the in-process queue',
     () => (queue === undefined ? 0 : queue.deadLetters()),
   );
-  const done = workDone.labels({ status: 'done' });
-  const error = workDone.labels({ status: 'error' });
+  const doneSeries = workDone.labels({ status: 'done' });
+  const errorSeries = workDone.labels({ status: 'error' });
   // Both series exist from the start, so rate() and the stacked graphs see zeros, not gaps.
-  done.inc(0);
-  error.inc(0);
+  doneSeries.inc(0);
+  errorSeries.inc(0);
+  const duplicatesTotal: Counter = new Counter({
+    name: 'orders_duplicates_total',
+    help: 'Processing attempts that found the order already stored (an Idempotency-Key retry or a redelivery); not counted in work_done_total',
+    registers: [registry],
+    collect() {
+      duplicates.flushInto(duplicatesTotal);
+    },
+  });
+  const inflightGauge: Gauge = new Gauge({
+    name: 'orders_inflight',
+    help: 'Orders being processed right now',
+    registers: [registry],
+    collect() {
+      inflight.copyInto(inflightGauge);
+    },
+  });
   return {
     done,
     error,
-    duplicates: new Counter({
-      name: 'orders_duplicates_total',
-      help: 'Processing attempts that found the order already stored (an Idempotency-Key retry or a redelivery); not counted in work_done_total',
-      registers: [registry],
-    }),
-    processingSeconds: new Histogram({
+    duplicates,
+    processingSeconds: new TallyHistogram({
       name: 'orders_processing_seconds',
       help: 'Time to process one order attempt (simulated work plus the database write), in seconds',
       buckets: [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
-    endToEndSeconds: new Histogram({
+    endToEndSeconds: new TallyHistogram({
       name: 'orders_end_to_end_seconds',
       help: 'Time from an order being accepted to it being processed, in seconds',
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
       registers: [registry],
     }),
-    inflight: new Gauge({
-      name: 'orders_inflight',
-      help: 'Orders being processed right now',
-      registers: [registry],
-    }),
+    inflight,
   };
 }

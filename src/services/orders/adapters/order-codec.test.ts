@@ -16,6 +16,20 @@ test('order codec: round trip', () => {
   assert.deepEqual(decodeOrder(JSON.parse(new TextDecoder().decode(encodeOrder(ORDER)))), ORDER);
 });
 
+test('order codec: the bytes are exactly JSON.stringify of the wire object, whatever the text', () => {
+  for (const username of ['Максим', 'a"b\\c', 'tab\there', '\u2028\ud83d\ude00', 'x'.repeat(64)]) {
+    const order = { ...ORDER, username, id: `${username}:"k"` };
+    const expected = JSON.stringify({
+      id: order.id,
+      product_id: 3,
+      count: 4,
+      username,
+      accepted_at: 1_700_000_000_123,
+    });
+    assert.equal(new TextDecoder().decode(encodeOrder(order)), expected);
+  }
+});
+
 test('order codec: a message the HTTP validator would refuse is not an order', () => {
   for (const patch of [
     { username: 'a\u0000b' },

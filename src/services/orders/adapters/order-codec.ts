@@ -14,18 +14,19 @@ const decoder = new TextDecoder();
 
 /**
  * An order as a queue message: JSON, with the same field names as the HTTP body and the table.
- * Buffer.from rather than TextEncoder: it encodes into Node's pooled slab instead of a fresh
- * allocation, about 1 µs less per order on this machine (one publish per accepted order).
+ * Written field by field (strings through JSON.stringify, so any text is escaped; numbers are the
+ * validated integers and epoch ms): half the cost of stringifying a fresh wire object, one encode
+ * per accepted order. Buffer.from rather than TextEncoder: it encodes into Node's pooled slab
+ * instead of a fresh allocation, about 1 µs less per order on this machine.
  */
 export function encodeOrder(o: Order): Uint8Array {
-  const wire: Wire = {
-    id: o.id,
-    product_id: o.productId,
-    count: o.count,
-    username: o.username,
-    accepted_at: o.acceptedAt,
-  };
-  return Buffer.from(JSON.stringify(wire), 'utf8');
+  const json = `{"id":${JSON.stringify(o.id)},"product_id":${num(o.productId)},"count":${num(o.count)},"username":${JSON.stringify(o.username)},"accepted_at":${num(o.acceptedAt)}}`;
+  return Buffer.from(json, 'utf8');
+}
+
+/** A number as JSON writes it (a non-finite one as null, which decodeOrder then refuses). */
+function num(n: number): string {
+  return Number.isFinite(n) ? String(n) : 'null';
 }
 
 /**

@@ -26,6 +26,7 @@ export async function openOrderQueue(
     stream: cfg.stream,
     consumer: ORDER_CONSUMER,
     codec: ORDER_CODEC,
+    traced: rt.tracing !== undefined,
   });
 }
 

@@ -52,11 +52,15 @@ export class SqlOrderStore implements OrderStore {
   readonly #timings: string;
   readonly #writer: BatchWriter<StoredOrder, boolean>;
 
-  /** `writeConcurrency`: how many batches may be written at once. */
+  /**
+   * `writeConcurrency`: how many batches may be written at once. `traced` (default true): a span
+   * per batch linked to its callers' spans; false skips that work for an untraced service.
+   */
   constructor(
     private readonly client: SqlClient,
     schema: string,
     writeConcurrency: number,
+    opts: { readonly traced?: boolean } = {},
   ) {
     const s = quoteIdent(schema);
     // One row back: NULL when every row was inserted (the common case, which then costs the client
@@ -79,9 +83,7 @@ export class SqlOrderStore implements OrderStore {
       (batch) => write(batch).then(asOrderResults),
       writeConcurrency,
       MAX_BATCH,
-      {
-        spanName: 'orders insert',
-      },
+      opts.traced === false ? {} : { spanName: 'orders insert' },
     );
   }
 
