@@ -2,9 +2,7 @@ import { trace } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { OPENMETRICS_CONTENT_TYPE, openMetricsText, wantsOpenMetrics } from '../telemetry/openmetrics.js';
-import type { HistogramPort } from '../telemetry/ports.js';
 import { TallyCounter } from '../telemetry/tally.js';
-import { TallyHistogram } from '../telemetry/tally-histogram.js';
 
 const LABELS = ['method', 'route', 'status'] as const;
 type Labels = (typeof LABELS)[number];
@@ -17,7 +15,7 @@ interface Children {
   count: ReturnType<Counter<Labels>['labels']>;
   /** Responses counted since the last scrape (handed to `count` by the counter's collect()). */
   tally: TallyCounter;
-  duration: HistogramPort;
+  duration: ReturnType<Histogram<Labels>['labels']>;
 }
 
 /** The trace id of a request's span (@fastify/otel's), or undefined when it is not traced. */
@@ -53,28 +51,17 @@ export function registerRedMetrics(
       for (const c of cache.values()) c.tally.flushInto(c.count);
     },
   });
-  const name = 'http_request_duration_seconds';
-  const help = 'HTTP request duration from arrival to the response sent, in seconds';
-  // With exemplars, prom-client's Histogram (it keeps them). prom-client refuses exemplars on a
-  // Prometheus-format registry at construction only: register it afterwards (the Prometheus text
-  // then leaves them out; openMetricsText shows them). Without, the same exposition from a
-  // TallyHistogram, which costs a request far less than a labelled prom-client observe().
-  const withExemplars = exemplars
-    ? new Histogram({
-        name,
-        help,
-        labelNames: LABELS,
-        buckets: HTTP_BUCKETS,
-        registers: [],
-        enableExemplars: true,
-      })
-    : undefined;
-  if (withExemplars) registry.registerMetric(withExemplars);
-  const tallied = withExemplars
-    ? undefined
-    : new TallyHistogram({ name, help, labelNames: LABELS, buckets: HTTP_BUCKETS, registers: [registry] });
-  const durationOf = (labels: Record<Labels, string>): HistogramPort =>
-    withExemplars ? withExemplars.labels(labels) : (tallied as TallyHistogram<Labels>).series(labels);
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration from arrival to the response sent, in seconds',
+    labelNames: LABELS,
+    buckets: HTTP_BUCKETS,
+    // prom-client refuses exemplars on a Prometheus-format registry at construction only: register
+    // it afterwards (the Prometheus text then leaves them out; openMetricsText shows them).
+    registers: exemplars ? [] : [registry],
+    enableExemplars: exemplars,
+  });
+  if (exemplars) registry.registerMetric(duration);
 
   /** Counts and times one response of `route`; never throws into the application. */
   const record = (route: string, request: FastifyRequest, reply: FastifyReply): void => {
@@ -85,17 +72,17 @@ export function registerRedMetrics(
       if (children === undefined) {
         const labels = { method: request.method, route, status: String(status) };
         const tally = new TallyCounter();
-        children = { labels, count: count.labels(labels), tally, duration: durationOf(labels) };
+        children = { labels, count: count.labels(labels), tally, duration: duration.labels(labels) };
         cache.set(key, children);
       }
       children.tally.inc();
       const seconds = reply.elapsedTime / 1000;
       const traceId = exemplars ? requestTraceId(request) : undefined;
-      if (traceId === undefined || withExemplars === undefined) children.duration.observe(seconds);
+      if (traceId === undefined) children.duration.observe(seconds);
       else {
         // prom-client types exemplar labels as the metric's own label names; any names are valid.
         const exemplarLabels = { trace_id: traceId } as unknown as Partial<Record<Labels, string>>;
-        withExemplars.observe({ labels: children.labels, value: seconds, exemplarLabels });
+        duration.observe({ labels: children.labels, value: seconds, exemplarLabels });
       }
     } catch {
       // Telemetry never throws into the application.

@@ -1,6 +1,5 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { TallyCounter, TallyGauge } from '../../../platform/telemetry/tally.js';
-import { TallyHistogram } from '../../../platform/telemetry/tally-histogram.js';
 import type { OrderMeter } from '../domain/ports.js';
 
 /** What the metrics read from the queue at scrape time (each as the queue last sampled it). */
@@ -95,13 +94,13 @@ export function createOrderMeter(registry: Registry, queue: QueueGauges | undefi
     done,
     error,
     duplicates,
-    processingSeconds: new TallyHistogram({
+    processingSeconds: new Histogram({
       name: 'orders_processing_seconds',
       help: 'Time to process one order attempt (simulated work plus the database write), in seconds',
       buckets: [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
-    endToEndSeconds: new TallyHistogram({
+    endToEndSeconds: new Histogram({
       name: 'orders_end_to_end_seconds',
       help: 'Time from an order being accepted to it being processed, in seconds',
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
