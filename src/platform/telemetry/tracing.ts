@@ -125,6 +125,9 @@ export async function startTracing(
         new BatchSpanProcessor(guarded, {
           exportTimeoutMillis: EXPORT_TIMEOUT_MS,
           scheduledDelayMillis: cfg.otelBspScheduleDelay,
+          // The SDK lowers a batch size above the queue size to it (with a warning): do it quietly.
+          maxExportBatchSize: Math.min(cfg.otelBspMaxExportBatchSize, cfg.otelBspMaxQueueSize),
+          maxQueueSize: cfg.otelBspMaxQueueSize,
         }),
       ],
     });
