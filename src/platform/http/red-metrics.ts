@@ -1,6 +1,6 @@
-import { trace } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { requestTraceId } from '../telemetry/http-context.js';
 import { OPENMETRICS_CONTENT_TYPE, openMetricsText, wantsOpenMetrics } from '../telemetry/openmetrics.js';
 import { TallyCounter } from '../telemetry/tally.js';
 
@@ -16,14 +16,6 @@ interface Children {
   /** Responses counted since the last scrape (handed to `count` by the counter's collect()). */
   tally: TallyCounter;
   duration: ReturnType<Histogram<Labels>['labels']>;
-}
-
-/** The trace id of a request's span (@fastify/otel's), or undefined when it is not traced. */
-function requestTraceId(request: FastifyRequest): string | undefined {
-  const otel = (request as { opentelemetry?: () => { context?: unknown } }).opentelemetry?.();
-  if (otel?.context === undefined || otel.context === null) return undefined;
-  const ctx = trace.getSpanContext(otel.context as Parameters<typeof trace.getSpanContext>[0]);
-  return ctx !== undefined && (ctx.traceFlags & 1) === 1 ? ctx.traceId : undefined;
 }
 
 /**

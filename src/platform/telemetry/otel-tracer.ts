@@ -10,6 +10,9 @@ export function otelTracer(scope: string): TracerPort {
   const tracer = trace.getTracer(scope);
   return {
     inSpan(name, attributes, fn) {
+      // Inside a span the sampler did not record, a child would not be recorded either: skip it.
+      const active = trace.getActiveSpan();
+      if (active !== undefined && !active.isRecording()) return fn();
       return tracer.startActiveSpan(name, { attributes }, async (span) => {
         try {
           return await fn();

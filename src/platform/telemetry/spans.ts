@@ -9,6 +9,7 @@ import {
   type SpanContext,
   SpanKind,
   SpanStatusCode,
+  TraceFlags,
   trace,
 } from '@opentelemetry/api';
 
@@ -32,6 +33,17 @@ export function tracingEnabled(): boolean {
 /** Set by startTracing and its shutdown only. */
 export function setTracingEnabled(on: boolean): void {
   tracingOn = on;
+}
+
+/**
+ * Whether `ctx` holds a span the sampler chose not to record. A child of it would not be recorded
+ * either (the parent-based samplers follow the parent, a ratio sampler decides by the same trace
+ * id, always_off never records), so the helpers below skip making one: when only some requests are
+ * sampled, the rest pay no span work.
+ */
+function unsampled(ctx: ReturnType<typeof context.active>): boolean {
+  const span = trace.getSpan(ctx);
+  return span !== undefined && !span.isRecording();
 }
 
 /** Runs `fn` as `span`'s active context, records a failure on it and ends it. */
@@ -80,8 +92,18 @@ export function producerSpan<T>(
     'messaging.operation.type': 'send',
     'messaging.operation.name': 'publish',
   };
-  if (messageId !== undefined) attributes['messaging.message.id'] = messageId;
   const parent = context.active();
+  if (unsampled(parent)) {
+    // No span of our own, but the trace (not sampled) still crosses the queue, as W3C asks.
+    const headers: Record<string, string> = {};
+    try {
+      propagation.inject(parent, headers);
+    } catch {
+      // Telemetry never throws into the application.
+    }
+    return fn(headers);
+  }
+  if (messageId !== undefined) attributes['messaging.message.id'] = messageId;
   const span = tracer().startSpan(
     `send ${target.destination}`,
     { kind: SpanKind.PRODUCER, attributes },
@@ -156,13 +178,15 @@ export function batchSpan<T>(
   const links: Link[] = [];
   let first: SpanContext | undefined;
   for (const c of callers) {
-    if (c === undefined) continue;
+    // A caller whose trace is not sampled: a link into a trace nobody records points nowhere.
+    if (c === undefined || (c.traceFlags & TraceFlags.SAMPLED) === 0) continue;
     first ??= c;
     links.push({ context: c });
   }
-  if (first === undefined && trace.getActiveSpan() === undefined) {
+  if (first === undefined) {
     // Nobody who asked for the write is traced: a root span here would be noise.
-    return fn();
+    const active = trace.getActiveSpan();
+    if (active === undefined || !active.isRecording()) return fn();
   }
   const parent = first === undefined ? context.active() : trace.setSpanContext(ROOT_CONTEXT, first);
   const span = tracer().startSpan(name, { links, attributes: { 'db.operation.batch.size': size } }, parent);
@@ -196,7 +220,9 @@ export function dbSpan<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   const parent = context.active();
-  if (trace.getSpan(parent) === undefined) return fn(); // a probe or a timer: not worth a trace
+  // A probe or a timer (no span): not worth a trace. An unsampled request: not recorded anyway.
+  const outer = trace.getSpan(parent);
+  if (outer === undefined || !outer.isRecording()) return fn();
   const span = tracer().startSpan(
     `${operation} ${target.namespace}`,
     {

@@ -45,6 +45,11 @@ export const TRACING_GROUP = {
     min: 1,
     max: 600_000,
   }),
+  otelBspMaxExportBatchSize: int('most spans sent in one export', 512, { min: 1, max: 65_536 }),
+  otelBspMaxQueueSize: int('most finished spans waiting for export; more are dropped', 2048, {
+    min: 1,
+    max: 1_048_576,
+  }),
 };
 
 export type TracingConfig = ConfigOf<typeof TRACING_GROUP>;

@@ -16,6 +16,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import type { Logger } from 'pino';
 import { describeError } from '../../shared/errors.js';
 import { GuardedExporter } from './guarded-exporter.js';
+import { httpContextPlugin } from './http-context.js';
 import { setTracingEnabled } from './spans.js';
 import { otlpTracesUrl, type TracingConfig } from './tracing-config.js';
 
@@ -124,15 +125,19 @@ export async function startTracing(
         new BatchSpanProcessor(guarded, {
           exportTimeoutMillis: EXPORT_TIMEOUT_MS,
           scheduledDelayMillis: cfg.otelBspScheduleDelay,
+          // The SDK lowers a batch size above the queue size to it (with a warning): do it quietly.
+          maxExportBatchSize: Math.min(cfg.otelBspMaxExportBatchSize, cfg.otelBspMaxQueueSize),
+          maxQueueSize: cfg.otelBspMaxQueueSize,
         }),
       ],
     });
     provider.register();
     setTracingEnabled(true);
-    // Hook spans off (they cost and say little); the handler span stays: its wrapper is what runs
-    // the handler in the request's context when the body arrives in later packets.
+    // One SERVER span per request: no hook or handler spans (they cost a span each and say
+    // little); httpContextPlugin runs the handler in the request's context instead.
     const instrumentation = new FastifyOtelInstrumentation({
       instrumentHooks: false,
+      instrumentHandler: false,
       ignorePaths: (route: { url?: string }) => UNTRACED.has(route.url ?? ''),
     });
     instrumentation.setTracerProvider(provider);
@@ -143,7 +148,16 @@ export async function startTracing(
     );
     return {
       description,
-      httpPlugin: () => instrumentation.plugin() as FastifyPluginCallback,
+      httpPlugin: () => {
+        const otel = instrumentation.plugin() as FastifyPluginCallback;
+        const plugin: FastifyPluginCallback = (app, _opts, done) => {
+          app.register(otel);
+          app.register(httpContextPlugin);
+          done();
+        };
+        (plugin as unknown as Record<symbol, unknown>)[Symbol.for('skip-override')] = true;
+        return plugin;
+      },
       async shutdown() {
         let timer: NodeJS.Timeout | undefined;
         const expired = new Promise<'expired'>((resolve) => {
