@@ -8,7 +8,7 @@ import {
   method,
   n,
   s,
-  serverMs,
+  serverBound,
   t,
 } from './answer-context.js';
 import type { Answer, Claim, ModeAnalysis } from './types.js';
@@ -50,7 +50,7 @@ function collected(input: AnswerInput): Claim[] {
   const { shed, queue } = input;
   return [
     measured`http_requests_total{method,route,status} (timeline.serverStatus, serverStatus): responses by status as the service counted them, the seed's graph. Shed: ${statuses(shed)}; queue: ${statuses(queue)} (the load generator saw ${n(shed, 'accepted')} / ${n(shed, 'rejected')} and ${n(queue, 'accepted')} / ${n(queue, 'rejected')} accepted / refused).`,
-    measured`http_request_duration_seconds (serverLatency): the server's own latency per status, without the client's queueing (accepted orders p99 ${serverMs(shed, '200', 'p99Ms')} in shed mode, ${serverMs(queue, '200', 'p99Ms')} in queue mode).`,
+    measured`http_request_duration_seconds (serverLatency): the server's own latency per status, without the client's queueing (accepted orders p99 ${serverBound(shed, '200', 'p99LeMs')} in shed mode, ${serverBound(queue, '200', 'p99LeMs')} in queue mode, bucket upper bounds).`,
     measured`work_done_total{status} (timeline.workDone / workError): the seed's Work Done counter: ${n(shed, 'workDone')} done / ${n(shed, 'workError')} error in shed mode, ${n(queue, 'workDone')} done / ${n(queue, 'workError')} error in queue mode (the service counts a refusal as an error in shed mode, a failed attempt or a dead letter in queue mode).`,
     backlogItem(input),
     measured`orders_queue_depth (timeline.queueDepth): the service's own gauge of waiting plus in-flight orders, scraped every second: peak ${n(queue, 'peakQueueDepth')} in queue mode, against ${n(queue, 'peakBacklog')} for the backlog read every 0.5 s.`,

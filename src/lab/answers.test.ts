@@ -88,14 +88,18 @@ test('question 1 quotes both modes’ latency, client side and inside the servic
     [S('httpMaxMs')]: 80,
     [Q('httpMaxMs')]: 9,
   });
-  const server = figuresOf(r, 'modes.shed.serverLatency.200.p99Ms', 'modes.queue.serverLatency.200.p99Ms');
-  assert.equal(server['modes.shed.serverLatency.200.p99Ms'], 55);
-  assert.equal(server['modes.queue.serverLatency.200.p99Ms'], 4);
+  const server = figuresOf(
+    r,
+    'modes.shed.serverLatency.200.p99LeMs',
+    'modes.queue.serverLatency.200.p99LeMs',
+  );
+  assert.equal(server['modes.shed.serverLatency.200.p99LeMs'], 60);
+  assert.equal(server['modes.queue.serverLatency.200.p99LeMs'], 5);
   assert.equal(server[S('processingMeanMs')], 20);
-  const refusals = figuresOf(r, 'modes.shed.serverLatency.500.p99Ms');
+  const refusals = figuresOf(r, 'modes.shed.serverLatency.500.p99LeMs');
   assert.deepEqual(refusals, {
-    'modes.shed.serverLatency.500.p99Ms': 1,
-    'modes.shed.serverLatency.200.p50Ms': 22,
+    'modes.shed.serverLatency.500.p99LeMs': 1,
+    'modes.shed.serverLatency.200.p50LeMs': 25,
     [S('rejected')]: 160,
     [S('sent')]: 500,
   });
@@ -253,4 +257,23 @@ test('question 3 lists the collected metrics with this run’s values', () => {
   });
   assert.equal(figuresOf(r, Q('peakQueueDepth'))[Q('peakQueueDepth')], 160);
   assert.equal(figuresOf(r, S('peakHeapMb'))[S('peakHeapMb')], 20);
+});
+
+test('question 1 states the server-side p99 as a bucket bound, never an interpolation above the client max', () => {
+  // The reported run: client max 203.65 ms, histogram_quantile 243 ms, inside the (100, 250] bucket.
+  const shed = simulate('shed', ARRIVALS, 50, 50).rec;
+  shed.load.latency = { ...shed.load.latency, maxMs: 203.65 };
+  shed.serverLatency['200'] = { count: 340, p50Ms: 30, p99Ms: 243, p50LeMs: 50, p99LeMs: 250 };
+  const queue = simulate('queue', ARRIVALS, 50, 50).rec;
+  const r = analyzeExperiment(SETTINGS, EMBEDDED, { shed, queue }, 'now');
+  assertAnswersQuoteTheRun(r);
+  const text = claimsOf(r)
+    .map((c) => c.text)
+    .join('\n');
+  assert.doesNotMatch(text, /243/, 'an interpolated quantile is not a measurement');
+  const inside = claimsOf(r).find((c) => /Inside the service/.test(c.text));
+  assert.ok(inside);
+  assert.match(inside.text, /p99 ≤ 250(\.0)?ms/);
+  assert.match(inside.text, /histogram buckets/);
+  assert.match(inside.text, /past the slowest response the client measured \(204ms\)/);
 });

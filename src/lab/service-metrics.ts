@@ -44,8 +44,25 @@ export function backlogDepth(m: ServiceMetrics): number {
 
 export interface StatusLatency {
   count: number;
+  /** Interpolated inside the bucket (PromQL histogram_quantile): an estimate, not a measurement. */
   p50Ms: number | null;
   p99Ms: number | null;
+  /**
+   * The upper bound (`le`) of the bucket that holds the quantile, in ms: what the buckets show for
+   * certain (p99 ≤ this). Null when the histogram is empty or the quantile lies above the largest
+   * finite bucket.
+   */
+  p50LeMs: number | null;
+  p99LeMs: number | null;
+}
+
+/** The upper bound of the cumulative bucket holding quantile `q` (seconds); null for empty or +Inf. */
+export function bucketBound(q: number, buckets: ReadonlyArray<{ le: number; count: number }>): number | null {
+  const sorted = [...buckets].sort((a, b) => a.le - b.le);
+  const total = sorted.at(-1)?.count ?? 0;
+  if (total <= 0) return null;
+  const hit = sorted.find((b) => b.count >= q * total);
+  return hit && Number.isFinite(hit.le) ? hit.le : null;
 }
 
 /**
@@ -72,6 +89,8 @@ export function serverLatencyByStatus(samples: readonly PromSample[]): Record<st
       count: Math.max(0, ...list.map((b) => b.count)),
       p50Ms: toMs(histogramQuantile(0.5, list)),
       p99Ms: toMs(histogramQuantile(0.99, list)),
+      p50LeMs: toMs(bucketBound(0.5, list)),
+      p99LeMs: toMs(bucketBound(0.99, list)),
     };
   }
   return out;

@@ -94,7 +94,16 @@ export interface ModeRecording {
   scrapes: ScrapeSample[];
   timings: OrderTiming[];
   /** Server-side request latency by status, from the final scrape's histogram buckets. */
-  serverLatency: Record<string, { count: number; p50Ms: number | null; p99Ms: number | null }>;
+  serverLatency: Record<
+    string,
+    {
+      count: number;
+      p50Ms: number | null;
+      p99Ms: number | null;
+      p50LeMs: number | null;
+      p99LeMs: number | null;
+    }
+  >;
   service: { args: string[]; stream?: string; schema?: string };
 }
 
