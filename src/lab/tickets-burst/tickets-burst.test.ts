@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { needService } from '../../testing/services.js';
-import { type BurstResult, readBurstSettings, runTicketsBurst } from './mod.js';
+import { type BurstResult, readBurstSettings, runTicketsBurst, SCRATCH } from './mod.js';
 
 const gate = await needService('postgres');
 
@@ -53,4 +53,7 @@ test('tickets-burst: a small run writes results.json whose counts agree', {
   const html = readFileSync(files.report, 'utf8');
   for (const a of r.answers) assert.ok(html.includes(a.question.replaceAll('"', '&quot;')), a.question);
   assert.ok(html.includes('chart-flow-durable'));
+  // Without --keep the scratch data is gone; the report and results stay.
+  for (const f of SCRATCH) assert.equal(existsSync(join(out, f)), false, `${f} left behind`);
+  assert.ok(existsSync(files.report));
 });
