@@ -277,3 +277,58 @@ test('question 1 states the server-side p99 as a bucket bound, never an interpol
   assert.match(inside.text, /histogram buckets/);
   assert.match(inside.text, /past the slowest response the client measured \(204ms\)/);
 });
+
+test('question 3 quotes the metrics this run scraped and suggests only what the service did not export', () => {
+  const NAMES = [
+    'http_requests_total',
+    'jetstream_consumer_redelivered_messages',
+    'jetstream_stream_bytes',
+    'jetstream_stream_messages',
+    'orders_dlq_depth',
+    'orders_queue_depth',
+    'orders_queue_oldest_age_seconds',
+  ];
+  const r = run({
+    backends: REAL,
+    tweak: (sim) => {
+      sim.rec.metricNames = NAMES;
+      sim.rec.scrapes.forEach((s, i) => {
+        if (!s.metrics) return;
+        s.metrics.extra = {
+          orders_queue_oldest_age_seconds: i === 5 ? 3.5 : 0.2,
+          orders_dlq_depth: 0,
+          jetstream_consumer_redelivered_messages: i === 6 ? 4 : 0,
+          jetstream_stream_bytes: 2048 * i,
+        };
+      });
+    },
+  });
+  assertAnswersQuoteTheRun(r);
+  const q3 = r.answers[2];
+  assert.ok(q3);
+  const items = (q3.items ?? []).map((c) => c.text).join('\n');
+  assert.match(items, /orders_queue_oldest_age_seconds peaked at [^;]* and 3\.5 s \(queue\)/);
+  assert.equal(
+    figuresOf(r, 'modes.queue.exported.peaks.jetstream_consumer_redelivered_messages')[
+      'modes.queue.exported.peaks.jetstream_consumer_redelivered_messages'
+    ],
+    4,
+  );
+  const suggestions = (q3.items ?? [])
+    .filter((c) => /Worth adding|Not collected/.test(c.text))
+    .map((c) => c.text)
+    .join('\n');
+  for (const already of [/oldest waiting order/, /num_redelivered/, /stream's bytes/, /dead-letter/]) {
+    assert.doesNotMatch(suggestions, already, 'suggested a metric the run scraped');
+  }
+  assert.match(suggestions, /publish-ack latency/, 'what is truly absent is still suggested');
+
+  const bare = run({
+    backends: REAL,
+    tweak: (sim) => {
+      sim.rec.metricNames = ['http_requests_total', 'orders_queue_depth'];
+    },
+  });
+  const bareItems = (bare.answers[2]?.items ?? []).map((c) => c.text).join('\n');
+  assert.match(bareItems, /Worth adding.*oldest waiting order/);
+});
