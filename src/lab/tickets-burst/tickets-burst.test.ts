@@ -24,6 +24,9 @@ test('tickets-burst: a small run writes results.json whose counts agree', {
   const r = JSON.parse(readFileSync(files.results, 'utf8')) as BurstResult;
   assert.equal(r.schema, 'peaklab.lab.tickets-burst/v1');
   assert.equal(lines.length, 2, 'one line per mode');
+  // The labels match the runs: each mode's result came from the service started with that --ack.
+  assert.equal(r.modes['after-parse'].mode, 'after-parse');
+  assert.equal(r.modes.durable.mode, 'durable');
   for (const m of [r.modes['after-parse'], r.modes.durable]) {
     for (const [name, holds] of Object.entries(m.identities)) assert.ok(holds, `${m.mode}: ${name}`);
     const sum = (f: (s: (typeof m.seconds)[number]) => number) => m.seconds.reduce((n, s) => n + f(s), 0);
