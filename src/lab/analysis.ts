@@ -14,7 +14,18 @@ export function analyzeMode(rec: ModeRecording, settings: LabSettings, length: n
     backlogSource: rec.backlog.source,
     serverStatus: { ...(lastMetrics(rec)?.httpByStatus ?? {}) },
     service: rec.service,
+    exported: exportedOf(rec),
   };
+}
+
+/** The names the service exported, and each extra gauge's peak over the mode's scrapes. */
+function exportedOf(rec: ModeRecording): ModeAnalysis['exported'] {
+  const peaks: Record<string, number> = {};
+  for (const s of rec.scrapes) {
+    for (const [name, v] of Object.entries(s.metrics?.extra ?? {}))
+      peaks[name] = Math.max(peaks[name] ?? v, v);
+  }
+  return { names: [...(rec.metricNames ?? [])], peaks };
 }
 
 /** Everything the experiment concluded, as results.json holds it and the report draws it. */

@@ -86,8 +86,22 @@ export function nth(
   return at(`modes.${m.mode}.summary.${key}.${i}`, m.summary[key][i]);
 }
 /** The server's own latency for `status` (from its histogram), in prose milliseconds. */
-export function serverMs(m: ModeAnalysis, status: string, key: 'p50Ms' | 'p99Ms'): Figure {
+export function serverMs(
+  m: ModeAnalysis,
+  status: string,
+  key: 'p50Ms' | 'p99Ms' | 'p50LeMs' | 'p99LeMs',
+): Figure {
   return at(`modes.${m.mode}.serverLatency.${status}.${key}`, m.serverLatency[status]?.[key], formatMs);
+}
+
+/**
+ * The server's quantile as its histogram shows it for certain: "≤ 250ms", the upper bound of the
+ * bucket holding it (never an interpolated value presented as measured); "above the largest bucket"
+ * when it lies in +Inf.
+ */
+export function serverBound(m: ModeAnalysis, status: string, key: 'p50LeMs' | 'p99LeMs'): Fragment {
+  const f = serverMs(m, status, key);
+  return f.value === null ? frag`above the largest finite bucket` : frag`≤ ${f}`;
 }
 /** A setting of this run. */
 export function setting(input: AnswerInput, key: keyof AnswerInput['settings']): Figure {

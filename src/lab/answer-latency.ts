@@ -2,32 +2,35 @@ import {
   type AnswerInput,
   design,
   direction,
+  type Fragment,
   frag,
   measured,
   n,
   pct,
   ratioText,
+  serverBound,
   serverMs,
   setting,
   t,
 } from './answer-context.js';
 import { isRejection } from './summary.js';
-import type { Answer, Claim } from './types.js';
+import type { Answer, Claim, ModeAnalysis } from './types.js';
 
 export const LATENCY_QUESTION = "1. Did the HTTP server's response latency change?";
 
 /** Shed mode's refusals inside the service, and whether they pull its overall percentiles down. */
 function refusals({ shed }: AnswerInput): Claim[] {
   const status = Object.keys(shed.serverLatency).find(isRejection);
-  const p99 = status ? shed.serverLatency[status]?.p99Ms : null;
+  const p99 = status ? shed.serverLatency[status]?.p99LeMs : null;
   if (!status || p99 === null || p99 === undefined) return [];
-  const s200p50 = shed.serverLatency['200']?.p50Ms ?? null;
+  const s200p50 = shed.serverLatency['200']?.p50LeMs ?? null;
+  // Only when the refusals' p99 bucket ends below the accepted orders' p50 bucket is "faster" certain.
   const pulls =
-    s200p50 !== null && p99 < s200p50
-      ? frag`; faster than the p50 of its accepted orders (${serverMs(shed, '200', 'p50Ms')}), they pull shed mode's overall percentiles down`
+    s200p50 !== null && p99 < s200p50 / 2
+      ? frag`; faster than most of its accepted orders (p50 ${serverBound(shed, '200', 'p50LeMs')}), they pull shed mode's overall percentiles down`
       : frag``;
   return [
-    measured`Shed mode's refusals took p99 ${serverMs(shed, status, 'p99Ms')} inside the service, for ${pct(shed.summary.rejected, shed.summary.sent)} of its requests (${n(shed, 'rejected')} of ${n(shed, 'sent')})${pulls}.`,
+    measured`Shed mode's refusals took p99 ${serverBound(shed, status, 'p99LeMs')} inside the service (from its histogram buckets), for ${pct(shed.summary.rejected, shed.summary.sent)} of its requests (${n(shed, 'rejected')} of ${n(shed, 'sent')})${pulls}.`,
   ];
 }
 
@@ -37,16 +40,22 @@ function refusals({ shed }: AnswerInput): Claim[] {
  */
 function why(input: AnswerInput): Claim[] {
   const { backends, shed, queue } = input;
-  const s200 = shed.serverLatency['200']?.p99Ms ?? null;
-  const q200 = queue.serverLatency['200']?.p99Ms ?? null;
-  if (s200 === null || q200 === null) {
+  const s200 = shed.serverLatency['200']?.p99LeMs;
+  const q200 = queue.serverLatency['200']?.p99LeMs;
+  if (s200 === undefined || q200 === undefined) {
     return [
-      measured`This run has no server-side latency of accepted orders for ${s200 === null ? 'shed' : 'queue'} mode (p99 ${serverMs(s200 === null ? shed : queue, '200', 'p99Ms')}: no status 200 in http_request_duration_seconds), so it cannot show how much of the answer was the work.`,
+      measured`This run has no server-side latency of accepted orders for ${s200 === undefined ? 'shed' : 'queue'} mode (p99 ${serverMs(s200 === undefined ? shed : queue, '200', 'p99LeMs')}: no status 200 in http_request_duration_seconds), so it cannot show how much of the answer was the work.`,
       ...refusals(input),
     ];
   }
-  const dir = direction(s200, q200);
-  const verdict = dir === 'stayed about the same' ? 'about the same p99 (within 20%)' : `a p99 that ${dir}`;
+  // Bucket bounds can only say lower, higher or the same bucket: a ratio of interpolations would
+  // claim a precision the buckets do not have.
+  const verdict =
+    s200 === q200
+      ? 'the same p99 bucket in both modes'
+      : s200 !== null && (q200 === null || q200 > s200)
+        ? 'a higher p99 bucket in queue mode'
+        : 'a lower p99 bucket in queue mode';
   const work =
     shed.summary.processingMeanMs === null
       ? frag``
@@ -56,10 +65,21 @@ function why(input: AnswerInput): Claim[] {
       ? 'the publish to JetStream has been acknowledged'
       : 'the order is in the in-process queue';
   return [
-    measured`Inside the service (http_request_duration_seconds, status 200) an accepted order took p50 ${serverMs(shed, '200', 'p50Ms')} / p99 ${serverMs(shed, '200', 'p99Ms')} in shed mode and p50 ${serverMs(queue, '200', 'p50Ms')} / p99 ${serverMs(queue, '200', 'p99Ms')} in queue mode: ${verdict}${ratioText(s200, q200)}.${work}`,
+    measured`Inside the service an accepted order took p50 ${serverBound(shed, '200', 'p50LeMs')} / p99 ${serverBound(shed, '200', 'p99LeMs')} in shed mode and p50 ${serverBound(queue, '200', 'p50LeMs')} / p99 ${serverBound(queue, '200', 'p99LeMs')} in queue mode, bounds from the service's histogram buckets (http_request_duration_seconds, status 200), not exact values: ${verdict}.${tighter(shed)}${tighter(queue)}${work}`,
     design`in shed mode the service answers 200 after the work (paced to --process-rps ${setting(input, 'processRps')} orders/s, then the database write); in queue mode as soon as ${enqueue}. So queue mode's answer does not include the work, and a slower backend would lengthen shed mode's answers, not queue mode's.`,
     ...refusals(input),
   ];
+}
+
+/**
+ * When a bucket bound reaches past the slowest response the client measured: the server's time is
+ * part of the client's (timed from the intended start), so the client's maximum bounds it more tightly.
+ */
+function tighter(m: ModeAnalysis): Fragment {
+  const le = m.serverLatency['200']?.p99LeMs ?? null;
+  const max = m.summary.httpMaxMs;
+  if (le === null || max === null || le <= max) return frag``;
+  return frag` In ${m.mode} mode the bucket reaches past the slowest response the client measured (${t(m, 'httpMaxMs')}); the service's time is part of the client's, so that maximum bounds it more tightly.`;
 }
 
 /** Where the work went in queue mode: refusals, and the accepted → processed wait from the rows. */

@@ -88,14 +88,18 @@ test('question 1 quotes both modes’ latency, client side and inside the servic
     [S('httpMaxMs')]: 80,
     [Q('httpMaxMs')]: 9,
   });
-  const server = figuresOf(r, 'modes.shed.serverLatency.200.p99Ms', 'modes.queue.serverLatency.200.p99Ms');
-  assert.equal(server['modes.shed.serverLatency.200.p99Ms'], 55);
-  assert.equal(server['modes.queue.serverLatency.200.p99Ms'], 4);
+  const server = figuresOf(
+    r,
+    'modes.shed.serverLatency.200.p99LeMs',
+    'modes.queue.serverLatency.200.p99LeMs',
+  );
+  assert.equal(server['modes.shed.serverLatency.200.p99LeMs'], 60);
+  assert.equal(server['modes.queue.serverLatency.200.p99LeMs'], 5);
   assert.equal(server[S('processingMeanMs')], 20);
-  const refusals = figuresOf(r, 'modes.shed.serverLatency.500.p99Ms');
+  const refusals = figuresOf(r, 'modes.shed.serverLatency.500.p99LeMs');
   assert.deepEqual(refusals, {
-    'modes.shed.serverLatency.500.p99Ms': 1,
-    'modes.shed.serverLatency.200.p50Ms': 22,
+    'modes.shed.serverLatency.500.p99LeMs': 1,
+    'modes.shed.serverLatency.200.p50LeMs': 25,
     [S('rejected')]: 160,
     [S('sent')]: 500,
   });
@@ -253,4 +257,78 @@ test('question 3 lists the collected metrics with this run’s values', () => {
   });
   assert.equal(figuresOf(r, Q('peakQueueDepth'))[Q('peakQueueDepth')], 160);
   assert.equal(figuresOf(r, S('peakHeapMb'))[S('peakHeapMb')], 20);
+});
+
+test('question 1 states the server-side p99 as a bucket bound, never an interpolation above the client max', () => {
+  // The reported run: client max 203.65 ms, histogram_quantile 243 ms, inside the (100, 250] bucket.
+  const shed = simulate('shed', ARRIVALS, 50, 50).rec;
+  shed.load.latency = { ...shed.load.latency, maxMs: 203.65 };
+  shed.serverLatency['200'] = { count: 340, p50Ms: 30, p99Ms: 243, p50LeMs: 50, p99LeMs: 250 };
+  const queue = simulate('queue', ARRIVALS, 50, 50).rec;
+  const r = analyzeExperiment(SETTINGS, EMBEDDED, { shed, queue }, 'now');
+  assertAnswersQuoteTheRun(r);
+  const text = claimsOf(r)
+    .map((c) => c.text)
+    .join('\n');
+  assert.doesNotMatch(text, /243/, 'an interpolated quantile is not a measurement');
+  const inside = claimsOf(r).find((c) => /Inside the service/.test(c.text));
+  assert.ok(inside);
+  assert.match(inside.text, /p99 ≤ 250(\.0)?ms/);
+  assert.match(inside.text, /histogram buckets/);
+  assert.match(inside.text, /past the slowest response the client measured \(204ms\)/);
+});
+
+test('question 3 quotes the metrics this run scraped and suggests only what the service did not export', () => {
+  const NAMES = [
+    'http_requests_total',
+    'jetstream_consumer_redelivered_messages',
+    'jetstream_stream_bytes',
+    'jetstream_stream_messages',
+    'orders_dlq_depth',
+    'orders_queue_depth',
+    'orders_queue_oldest_age_seconds',
+  ];
+  const r = run({
+    backends: REAL,
+    tweak: (sim) => {
+      sim.rec.metricNames = NAMES;
+      sim.rec.scrapes.forEach((s, i) => {
+        if (!s.metrics) return;
+        s.metrics.extra = {
+          orders_queue_oldest_age_seconds: i === 5 ? 3.5 : 0.2,
+          orders_dlq_depth: 0,
+          jetstream_consumer_redelivered_messages: i === 6 ? 4 : 0,
+          jetstream_stream_bytes: 2048 * i,
+        };
+      });
+    },
+  });
+  assertAnswersQuoteTheRun(r);
+  const q3 = r.answers[2];
+  assert.ok(q3);
+  const items = (q3.items ?? []).map((c) => c.text).join('\n');
+  assert.match(items, /orders_queue_oldest_age_seconds peaked at [^;]* and 3\.5 s \(queue\)/);
+  assert.equal(
+    figuresOf(r, 'modes.queue.exported.peaks.jetstream_consumer_redelivered_messages')[
+      'modes.queue.exported.peaks.jetstream_consumer_redelivered_messages'
+    ],
+    4,
+  );
+  const suggestions = (q3.items ?? [])
+    .filter((c) => /Worth adding|Not collected/.test(c.text))
+    .map((c) => c.text)
+    .join('\n');
+  for (const already of [/oldest waiting order/, /num_redelivered/, /stream's bytes/, /dead-letter/]) {
+    assert.doesNotMatch(suggestions, already, 'suggested a metric the run scraped');
+  }
+  assert.match(suggestions, /publish-ack latency/, 'what is truly absent is still suggested');
+
+  const bare = run({
+    backends: REAL,
+    tweak: (sim) => {
+      sim.rec.metricNames = ['http_requests_total', 'orders_queue_depth'];
+    },
+  });
+  const bareItems = (bare.answers[2]?.items ?? []).map((c) => c.text).join('\n');
+  assert.match(bareItems, /Worth adding.*oldest waiting order/);
 });

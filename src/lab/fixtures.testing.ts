@@ -166,10 +166,10 @@ export function simulate(
     serverLatency:
       mode === 'shed'
         ? {
-            '200': { count: accepted, p50Ms: 22, p99Ms: 55 },
-            '500': { count: rejected, p50Ms: 0.4, p99Ms: 1 },
+            '200': { count: accepted, p50Ms: 22, p99Ms: 55, p50LeMs: 25, p99LeMs: 60 },
+            '500': { count: rejected, p50Ms: 0.4, p99Ms: 1, p50LeMs: 0.5, p99LeMs: 1 },
           }
-        : { '200': { count: accepted, p50Ms: 1, p99Ms: 4 } },
+        : { '200': { count: accepted, p50Ms: 1, p99Ms: 4, p50LeMs: 1, p99LeMs: 5 } },
     service: { args: ['serve', 'orders', '--mode', mode] },
   };
   return { rec, sent, accepted, rejected, peakBacklog };

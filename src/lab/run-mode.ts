@@ -5,7 +5,7 @@ import { type BacklogWatch, MIN_WATCH_AFTER_LOAD_MS, startBacklogWatch } from '.
 import type { BacklogProbe, LabPorts, ServiceHandle } from './ports.js';
 import type { Progress } from './progress.js';
 import { startScraper } from './scraper.js';
-import { serverLatencyByStatus } from './service-metrics.js';
+import { metricNames, serverLatencyByStatus } from './service-metrics.js';
 import { sineDurationMs, sineProfile } from './sine.js';
 import type { LabMode, LabSettings, ModeRecording } from './types.js';
 
@@ -244,6 +244,7 @@ export async function runMode(
       scrapes: scraper.samples,
       timings,
       serverLatency: serverLatencyByStatus(scraper.lastRaw()),
+      metricNames: metricNames(scraper.lastRaw()),
       service: {
         args,
         ...(settings.natsUrl ? { stream: ctx.stream } : {}),

@@ -49,6 +49,8 @@ export interface ServiceMetrics {
   rssBytes: number;
   heapUsedBytes: number;
   eventLoopLagP99Seconds: number;
+  /** The gauges of EXPORTED_EXTRAS this scrape held, by metric name (summed over labels). */
+  extra?: Record<string, number>;
 }
 
 /** One scrape, taken at `atMs` after the load started; `metrics` is null when the scrape failed. */
@@ -94,8 +96,19 @@ export interface ModeRecording {
   scrapes: ScrapeSample[];
   timings: OrderTiming[];
   /** Server-side request latency by status, from the final scrape's histogram buckets. */
-  serverLatency: Record<string, { count: number; p50Ms: number | null; p99Ms: number | null }>;
+  serverLatency: Record<
+    string,
+    {
+      count: number;
+      p50Ms: number | null;
+      p99Ms: number | null;
+      p50LeMs: number | null;
+      p99LeMs: number | null;
+    }
+  >;
   service: { args: string[]; stream?: string; schema?: string };
+  /** Metric family names the service exported in the final scrape (_bucket/_sum/_count folded). */
+  metricNames?: string[];
 }
 
 /** One second of one mode, everything the charts draw. Nulls are gaps (no data that second). */
@@ -201,6 +214,8 @@ export interface ModeAnalysis {
   /** POST /orders responses by status over the whole mode, from the service's final scrape. */
   serverStatus: Record<string, number>;
   service: ModeRecording['service'];
+  /** What the service exported in this run: metric names, and each extra gauge's peak over the scrapes. */
+  exported: { names: string[]; peaks: Record<string, number> };
 }
 
 /**

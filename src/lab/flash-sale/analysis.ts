@@ -101,8 +101,8 @@ export function answersOf(r: Omit<FlashSaleResult, 'answers'>): FlashSaleResult[
       answer: `Timed from each request's call (waits for a connection included): ${stepLine}. Whole flows, from their intended start: p50 ${ms(r.flows.latency.percentiles.p50)}, p99 ${ms(r.flows.latency.percentiles.p99)}.`,
     },
     {
-      question: 'How many shoppers bought?',
-      answer: `${bought} of ${flows.started} shoppers (flows) bought an item (${pct(bought, flows.started)}); ${r.sale.soldOutAfterS === null ? 'the sale did not sell out during the load' : `the sale sold out ${r.sale.soldOutAfterS} s after it opened`}. The rest met the answers in the outcome mix${r.checkoutsUnanswered > 0 ? `; ${r.checkoutsUnanswered} checkouts got no recorded answer (503 or a transport error)` : ''}.`,
+      question: 'How many shoppers bought (flows and distinct users)?',
+      answer: `${bought} of ${flows.started} shopper flows ended in a purchase (${pct(bought, flows.started)}); the ledger counts ${c.buyers} distinct users among the buyers (a user may buy up to ${r.settings.userLimit} and come back in several flows); ${r.sale.soldOutAfterS === null ? 'the sale did not sell out during the load' : `the sale sold out ${r.sale.soldOutAfterS} s after it opened`}. The rest met the answers in the outcome mix${r.checkoutsUnanswered > 0 ? `; ${r.checkoutsUnanswered} checkouts got no recorded answer (503 or a transport error)` : ''}.`,
     },
   ];
 }

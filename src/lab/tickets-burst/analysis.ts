@@ -35,6 +35,11 @@ export interface ModeResult {
     readonly maxMs: number;
     /** The worst per-second p99 of the run. */
     readonly worstSecondP99Ms: number | null;
+    /**
+     * p50 of the service time: from the moment the request was actually sent, so without the
+     * wait in the load generator's own queue (the p50 above counts from the intended start).
+     */
+    readonly serviceP50Ms: number;
   };
   readonly seconds: readonly BurstSecond[];
   readonly db: ModeRecording['counts'] & { readonly rows: number };
@@ -123,6 +128,7 @@ export function analyzeMode(rec: ModeRecording, s: BurstSettings): ModeResult {
       p99Ms: round(rec.load.latency.percentiles.p99 ?? 0, 2),
       maxMs: round(rec.load.latency.maxMs, 2),
       worstSecondP99Ms: maxOf(seconds.map((x) => x.p99Ms)),
+      serviceP50Ms: round(rec.load.serviceTime.percentiles.p50 ?? 0, 2),
     },
     seconds,
     db: { ...rec.counts, rows },
@@ -152,65 +158,4 @@ export function analyzeMode(rec: ModeRecording, s: BurstSettings): ModeResult {
       settled: rec.counts.received === 0,
     },
   };
-}
-
-export interface BurstAnswer {
-  readonly question: string;
-  readonly answer: string;
-  /** measured: this run's numbers; design: what the code guarantees, not measured here. */
-  readonly basis: 'measured' | 'measured + design';
-}
-
-const ms = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(1)} ms`);
-
-/** The lab's three questions, answered from this run's numbers. */
-export function answerBurst(early: ModeResult, late: ModeResult, s: BurstSettings): BurstAnswer[] {
-  const saved50 = late.http.p50Ms - early.http.p50Ms;
-  const saved99 = late.http.p99Ms - early.http.p99Ms;
-  const ratio99 = early.http.p99Ms > 0 ? late.http.p99Ms / early.http.p99Ms : Number.NaN;
-  const latency: BurstAnswer = {
-    question: 'How much latency did the early acknowledgement save?',
-    answer:
-      `Under the same burst (${s.peakRps}/s for ${s.stepMs / 1000} s), p50 ${ms(late.http.p50Ms)} after parsing vs ` +
-      `${ms(early.http.p50Ms)} once durable (${saved50 >= 0 ? 'saved' : 'cost'} ${ms(Math.abs(saved50))}); ` +
-      `p99 ${ms(late.http.p99Ms)} vs ${ms(early.http.p99Ms)} (${saved99 >= 0 ? 'saved' : 'cost'} ${ms(Math.abs(saved99))}, ` +
-      `${Number.isFinite(ratio99) ? `${ratio99.toFixed(2)}x` : 'n/a'}). Worst second's p99: ` +
-      `${ms(late.http.worstSecondP99Ms)} vs ${ms(early.http.worstSecondP99Ms)}.`,
-    basis: 'measured',
-  };
-  const drain =
-    early.drainAfterBurstS === null
-      ? 'no ticket was stored'
-      : early.peakBacklog === 0
-        ? 'the workers kept up: no second ended with a backlog'
-        : `the backlog peaked at ${early.peakBacklog} tickets (second ${early.peakBacklogSecond}) and the last ticket ` +
-          `was treated ${early.drainAfterBurstS} s after the burst ended${early.drained ? '' : ' (not drained within the wait)'}`;
-  const lag: BurstAnswer = {
-    question: 'How long did "treated" lag behind "received"?',
-    answer:
-      `Acknowledging once durable: treated_at - received_at p50 ${ms(early.lag.p50Ms)}, p99 ${ms(early.lag.p99Ms)}, ` +
-      `max ${ms(early.lag.maxMs)}; ${drain}. After parsing: p50 ${ms(late.lag.p50Ms)}, max ${ms(late.lag.maxMs)} ` +
-      '(the parse is inside the acknowledging transaction).',
-    basis: 'measured',
-  };
-  const rate = early.treatRateWhileBackloggedPerS;
-  const catchUp =
-    early.peakBacklog === 0 || rate === null || rate === 0
-      ? 'nothing to catch up'
-      : `about ${Math.ceil(early.peakBacklog / rate)} s of catching up after the restart, at the ${rate} tickets/s the workers treated while backlogged`;
-  const peakRate = s.peakRps;
-  const inFlight = Math.round((peakRate * late.http.p50Ms) / 1000);
-  const inFlightEarly = Math.round((peakRate * early.http.p50Ms) / 1000);
-  const crash: BurstAnswer = {
-    question: 'What would a crash at the peak have cost in each mode?',
-    answer:
-      `Durable acknowledgement: the ${early.peakBacklog} acknowledged-but-untreated tickets at the peak are committed ` +
-      `rows, so none is lost (design, proven by the SIGKILL test); the cost is ${catchUp}, plus ~${inFlightEarly} requests ` +
-      `in flight (peak rate x p50, Little's law) that get no answer and must be retried. After parsing: nothing ` +
-      `acknowledged is lost either (design), no backlog to catch up, but ~${inFlight} requests in flight at the peak ` +
-      'get no answer and must be retried (without an Idempotency-Key, a retry of one that committed just before the ' +
-      "crash is stored twice). The seed's in-memory fallback queue would have lost whatever it held (design of the seed, not measured).",
-    basis: 'measured + design',
-  };
-  return [latency, lag, crash];
 }

@@ -6,7 +6,8 @@ import {
   renderTable,
   type Section,
 } from '../../report/mod.js';
-import type { BurstAnswer, ModeResult } from './analysis.js';
+import type { ModeResult } from './analysis.js';
+import type { BurstAnswer } from './answers.js';
 import type { BurstSettings } from './settings.js';
 
 /** results.json: every number of the run. */

@@ -16,6 +16,8 @@ export interface BurstSettings {
   readonly corpusSize: number;
   readonly quick: boolean;
   readonly open: boolean;
+  /** Keep the scratch data (bodies.json, the PGlite directories) in outDir after the run. */
+  readonly keep: boolean;
   /** Postgres for both runs (a schema each); unset = PGlite in the output directory. */
   readonly databaseUrl: string | undefined;
 }
@@ -45,6 +47,9 @@ const SWITCHES = {
     `under a minute: peak ${QUICK.peak}/s, steps of ${durationText(QUICK.step)}, drain wait ${durationText(QUICK.drainWait)}`,
   ),
   open: bool('open the report in the default browser when one is available'),
+  keep: bool(
+    'keep the scratch data in the output directory (bodies.json, pglite-<mode>/); removed by default',
+  ),
 } satisfies Spec;
 
 /** The options as --help shows them, with --quick's defaults and the LAB_ env var of each. */
@@ -92,6 +97,7 @@ export function readBurstSettings(
     corpusSize: cfg.corpus,
     quick: sw.quick,
     open: sw.open,
+    keep: sw.keep,
     databaseUrl: url === undefined || url === '' ? undefined : url,
   };
 }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { needService } from '../../testing/services.js';
-import { type BurstResult, readBurstSettings, runTicketsBurst } from './mod.js';
+import { type BurstResult, readBurstSettings, runTicketsBurst, SCRATCH } from './mod.js';
 
 const gate = await needService('postgres');
 
@@ -24,6 +24,9 @@ test('tickets-burst: a small run writes results.json whose counts agree', {
   const r = JSON.parse(readFileSync(files.results, 'utf8')) as BurstResult;
   assert.equal(r.schema, 'peaklab.lab.tickets-burst/v1');
   assert.equal(lines.length, 2, 'one line per mode');
+  // The labels match the runs: each mode's result came from the service started with that --ack.
+  assert.equal(r.modes['after-parse'].mode, 'after-parse');
+  assert.equal(r.modes.durable.mode, 'durable');
   for (const m of [r.modes['after-parse'], r.modes.durable]) {
     for (const [name, holds] of Object.entries(m.identities)) assert.ok(holds, `${m.mode}: ${name}`);
     const sum = (f: (s: (typeof m.seconds)[number]) => number) => m.seconds.reduce((n, s) => n + f(s), 0);
@@ -53,4 +56,7 @@ test('tickets-burst: a small run writes results.json whose counts agree', {
   const html = readFileSync(files.report, 'utf8');
   for (const a of r.answers) assert.ok(html.includes(a.question.replaceAll('"', '&quot;')), a.question);
   assert.ok(html.includes('chart-flow-durable'));
+  // Without --keep the scratch data is gone; the report and results stay.
+  for (const f of SCRATCH) assert.equal(existsSync(join(out, f)), false, `${f} left behind`);
+  assert.ok(existsSync(files.report));
 });
