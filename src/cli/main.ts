@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { tolerateClosedOutput } from '../shared/closed-output.js';
 import { describeError, isPeaklabError } from '../shared/errors.js';
 import type { CliContext } from './context.js';
 
@@ -45,6 +46,10 @@ export async function main(
   argv: readonly string[],
   io: Partial<Omit<CliContext, 'exitCode'>> = {},
 ): Promise<number> {
+  // Output to a reader that has gone (`peaklab lab … | head -2`) must not kill a command before it
+  // has stopped the services it started and written its report.
+  if (io.out === undefined) tolerateClosedOutput(process.stdout);
+  if (io.err === undefined) tolerateClosedOutput(process.stderr);
   const ctx: CliContext = {
     env: io.env ?? process.env,
     out: io.out ?? process.stdout,

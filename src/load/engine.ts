@@ -202,11 +202,12 @@ export function runEngine(
     later(finish, byAbort ? s.graceMs : s.drainMs);
     maybeFinish();
   }
-  // Open model: the k-th request (k = index, index+count, ...) starts where integral(t) = k.
+  // Open model: the k-th request (k = index, index+count, ...) starts where integral(t) passes k,
+  // so [0, T) holds ceil(integral(T)) starts and a zero rate starts none.
   const profile = s.profile;
   const endS = s.durationMs === undefined ? Number.POSITIVE_INFINITY : s.durationMs / 1000;
   const limit = s.requests ?? Number.POSITIVE_INFINITY;
-  const next = { k: share.index, t: profile ? profile.timeOf(share.index, 0) : 0 };
+  const next = { k: share.index, t: profile ? profile.startOf(share.index, 0) : 0 };
 
   /** Starts every request due by now; false once the profile has nothing more to start. */
   const startDue = (p: Profile): boolean => {
@@ -216,7 +217,7 @@ export function runEngine(
       // under a boundary, and a start due at 1.0 s would be counted in second 0. So may t itself.
       issue(next.k, t0 + next.t * 1000, Math.floor(next.t + 1e-9), performance.now());
       next.k += share.count;
-      next.t = p.timeOf(next.k, next.t);
+      next.t = p.startOf(next.k, next.t);
     }
     return next.t < endS && next.k < limit && Number.isFinite(next.t);
   };

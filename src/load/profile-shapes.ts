@@ -1,13 +1,21 @@
 /**
  * Rate shapes over time, in seconds and requests/second. Each knows its rate, its integral (how many
  * requests should have started by t) and the inverse, which the open-model scheduler uses: the k-th
- * request starts at the t where integral(t) = k, so starts track the profile exactly, not per tick.
+ * request (k from 0) starts where the integral leaves k, so starts track the profile exactly, not
+ * per tick, and [0, T) holds exactly ceil(integral(T)) starts (integral(T) when it is whole).
  */
 export interface RateShape {
   rateAt(t: number): number;
   integral(t: number): number;
   /** The smallest t >= from with integral(t) >= n, or Infinity when the rate never gets there. */
   timeOf(n: number, from: number): number;
+  /**
+   * When request k (0-based) starts: the first t >= from after which integral exceeds k, or
+   * Infinity when it never does. Equal to timeOf(k) where the rate is positive; where it is zero
+   * (constant:0, a zero step, the flat start of a trace) the start waits for the rate to rise, so
+   * a zero rate starts nothing, not one request at t=0.
+   */
+  startOf(k: number, from: number): number;
 }
 
 /** A rate that changes linearly from r0 to r1 over [t0, t1]; the last segment holds its end rate. */
@@ -57,14 +65,25 @@ export class PiecewiseLinear implements RateShape {
   }
 
   timeOf(n: number, from: number): number {
+    return this.solve(n, from, false);
+  }
+
+  startOf(k: number, from: number): number {
+    return this.solve(k, from, true);
+  }
+
+  /** The first t >= from where the integral reaches n (or, when `beyond`, passes n). */
+  private solve(n: number, from: number, beyond: boolean): number {
     for (let i = 0; i < this.segs.length; i++) {
       const s = this.segs[i] as Prepared;
       const last = i === this.segs.length - 1;
       if (s.t1 <= from && !last) continue;
       const end = s.cum + ((s.r0 + s.r1) / 2) * (s.t1 - s.t0);
-      if (n > end && !last) continue;
+      // A segment that only reaches n passes it in a later one (a zero segment never passes it).
+      const past = beyond ? n >= end : n > end;
+      if (past && !last) continue;
       let t: number;
-      if (n > end) {
+      if (past) {
         // Past the last segment: the end rate holds for ever.
         t = s.r1 > 0 ? s.t1 + (n - end) / s.r1 : Number.POSITIVE_INFINITY;
       } else {
@@ -104,6 +123,18 @@ export class Sine implements RateShape {
 
   timeOf(n: number, from: number): number {
     if (this.integral(from) >= n) return from;
+    return this.bisect(n, from);
+  }
+
+  startOf(k: number, from: number): number {
+    // The rate is zero at isolated instants at most (or everywhere, when mid is 0): the integral
+    // rises strictly, so passing k and reaching it are the same instant, except at mid = 0.
+    if (this.mid <= 0) return Number.POSITIVE_INFINITY;
+    if (this.integral(from) > k) return from;
+    return this.bisect(k, from);
+  }
+
+  private bisect(n: number, from: number): number {
     if (this.mid <= 0) return Number.POSITIVE_INFINITY;
     // The integral is non-decreasing, so bisection between a bracket always converges; Newton
     // steps inside the bracket make it fast.

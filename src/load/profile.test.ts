@@ -10,10 +10,10 @@ import { parseProfile } from './profile.js';
 function starts(spec: string, durationS: number): number[] {
   const p = parseProfile(spec, durationS);
   const out: number[] = [];
-  let t = p.timeOf(0, 0);
+  let t = p.startOf(0, 0);
   for (let k = 0; t < durationS; k++) {
     out.push(t);
-    t = p.timeOf(k + 1, t);
+    t = p.startOf(k + 1, t);
   }
   return out;
 }
@@ -87,5 +87,44 @@ test('bad profiles are PL_PROFILE_INVALID with the reason', () => {
       (e: unknown) => isPeaklabError(e, 'PL_PROFILE_INVALID') && e.message.includes(why as string),
       spec,
     );
+  }
+});
+
+test('starts follow the integral exactly: none at a zero rate, each second gets its share', () => {
+  // [spec, duration, expected starts per second]: zero rates, zero steps first, mid and last,
+  // ramps from and to zero, a trace that opens at zero.
+  const dir = mkdtempSync(join(tmpdir(), 'peaklab-trace0-'));
+  const trace = join(dir, 'zero-first.csv');
+  writeFileSync(trace, '0,0\n1,0\n2,5\n');
+  const cases: [string, number, number[]][] = [
+    ['constant:0', 3, [0, 0, 0]],
+    ['steps:0,10@2s', 4, [0, 0, 10, 10]],
+    ['steps:0,0,7@1s', 3, [0, 0, 7]],
+    ['steps:10,0,10@1s', 3, [10, 0, 10]],
+    ['steps:4,0@1s', 3, [4, 0, 0]],
+    ['steps:0@1s', 2, [0, 0]],
+    ['ramp:0..20', 2, [5, 15]],
+    ['ramp:0..0', 2, [0, 0]],
+    ['ramp:20..0', 2, [15, 5]],
+    ['sine:0..0@10s', 2, [0, 0]],
+    [`trace:${trace}`, 4, [0, 0, 5, 0]],
+  ];
+  for (const [spec, d, perSecond] of cases) {
+    const p = parseProfile(spec, d);
+    const s = starts(spec, d);
+    assert.equal(
+      s.length,
+      Math.round(p.integral(d)),
+      `${spec}: ${s.length} starts vs integral ${p.integral(d)}`,
+    );
+    const got = perSecond.map((_, sec) => s.filter((t) => Math.floor(t + 1e-9) === sec).length);
+    assert.deepEqual(got, perSecond, `${spec}: starts per second`);
+    for (let sec = 0; sec < d; sec++) {
+      assert.equal(got[sec], Math.round(p.integral(sec + 1) - p.integral(sec)), `${spec}: second ${sec}`);
+    }
+    // No start where the rate is zero for good: every start has the integral still to pass.
+    s.forEach((t, k) => {
+      assert.ok(p.integral(t) <= k + 1e-9 && p.rateAt(t + 1e-6) > 0, `${spec}: start ${k} at ${t}`);
+    });
   }
 });

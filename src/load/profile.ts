@@ -145,5 +145,6 @@ export function parseProfile(spec: string, durationS?: number): Profile {
     rateAt: (t) => shape.rateAt(t),
     integral: (t) => shape.integral(t),
     timeOf: (n, from) => shape.timeOf(n, from),
+    startOf: (k, from) => shape.startOf(k, from),
   };
 }

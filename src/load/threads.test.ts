@@ -48,7 +48,7 @@ test('--threads 2: workers share one start, so their seconds line up with each o
     // too, give or take jitter. The median over all pairs is the offset between the two workers.
     const profile = parseProfile(spec);
     const due: number[] = [];
-    for (let k = 0, t = profile.timeOf(0, 0); k < 240; k++, t = profile.timeOf(k, t)) due.push(t * 1000);
+    for (let k = 0, t = profile.startOf(0, 0); k < 240; k++, t = profile.startOf(k, t)) due.push(t * 1000);
     const skew: number[] = [];
     for (let k = 0; k + 1 < 240; k += 2) {
       const a = arrivals.get(k) as number;

@@ -6,6 +6,23 @@ import { PeaklabError } from './errors.js';
 /** The CLI launcher, resolved from this compiled file (dist/src/shared) back to the repo's bin/. */
 export const PEAKLAB_BIN = fileURLToPath(new URL('../../../bin/peaklab.js', import.meta.url));
 
+/** Children still running, for the exit hook. */
+const live = new Set<ChildProcess>();
+let exitHooked = false;
+
+/**
+ * When this process exits (process.exit, an uncaught error, the end of its work) while children
+ * still run, each gets SIGTERM at once: its graceful stop starts now, not when it notices the
+ * closed channel. Synchronous, as an 'exit' listener must be.
+ */
+function stopChildrenOnExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.on('exit', () => {
+    for (const child of live) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  });
+}
+
 export interface ChildService {
   /** http://127.0.0.1:PORT from the `listening` event, if the process serves HTTP. */
   readonly url: string | undefined;
@@ -33,11 +50,19 @@ export interface SpawnOptions {
  * is `listening` (with `url`) or `ready`. Used by the lab, the crash tests and the benchmarks.
  */
 export function spawnPeaklab(args: readonly string[], opts: SpawnOptions): Promise<ChildService> {
+  // The IPC channel is the child's lifeline: it closes when this process dies, however it dies
+  // (SIGKILL included, when no exit handler runs), and the child then stops itself as on SIGTERM
+  // (onShutdownSignal). Nothing is sent over it.
   const child = spawn(process.execPath, [PEAKLAB_BIN, ...args], {
     cwd: opts.cwd,
     env: opts.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  // Unref'd: the channel must not keep this process alive once it is done with the child.
+  child.channel?.unref();
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  stopChildrenOnExit();
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 

@@ -29,8 +29,10 @@ export function onShutdownSignal(
 ): void {
   const exit = opts.exit ?? ((code: number) => process.exit(code));
   let stopping = false;
-  const handler = (signal: NodeJS.Signals) => {
+  const handler = (signal: NodeJS.Signals | 'parent-gone') => {
     if (stopping) {
+      // The parent going away mid-shutdown is no operator's second Ctrl+C: the drain goes on.
+      if (signal === 'parent-gone') return;
       logger.warn({ event: 'forced', signal, code }, 'second signal: exiting now');
       exit(UNCLEAN);
       return;
@@ -69,4 +71,23 @@ export function onShutdownSignal(
   };
   process.on('SIGTERM', handler);
   process.on('SIGINT', handler);
+  stopWithParent(() => handler('parent-gone'));
+}
+
+/**
+ * A peaklab parent (the lab, spawnPeaklab) starts its services with an IPC channel. The channel
+ * closes when the parent dies, whatever killed it (SIGKILL, an uncaught error, a closed pipe):
+ * then `stop` runs, the same graceful stop as SIGTERM, so no service lives on under init holding
+ * its port and its data directory. The channel is unref'd: it never keeps the process alive.
+ */
+function stopWithParent(stop: () => void): void {
+  const channel = process.channel;
+  if (channel === undefined) return;
+  // The parent may have died while this service was starting, before anyone listened.
+  if (!process.connected) {
+    stop();
+    return;
+  }
+  process.once('disconnect', stop);
+  channel.unref();
 }
