@@ -101,7 +101,12 @@ export function serverMs(
  */
 export function serverBound(m: ModeAnalysis, status: string, key: 'p50LeMs' | 'p99LeMs'): Fragment {
   const f = serverMs(m, status, key);
-  return f.value === null ? frag`above the largest finite bucket` : frag`≤ ${f}`;
+  if (f.value !== null) return frag`≤ ${f}`;
+  // Null means no histogram for this status, or a quantile in +Inf: say which, quoting a figure.
+  const entry = m.serverLatency[status];
+  if (entry === undefined || entry.count === 0) return frag`${f} (no such responses in the histogram)`;
+  const count = at(`modes.${m.mode}.serverLatency.${status}.count`, entry.count);
+  return frag`above the largest finite bucket (${count} responses)`;
 }
 /** A setting of this run. */
 export function setting(input: AnswerInput, key: keyof AnswerInput['settings']): Figure {
