@@ -11,6 +11,7 @@ import {
   type ToolRun,
   wrk,
 } from './load-tools.js';
+import { median } from './stats.js';
 
 /**
  * `npm run bench -- load`:
@@ -30,11 +31,6 @@ const OPEN_SECONDS = 10;
 function flag(flags: readonly string[], name: string, def: number): number {
   const hit = flags.find((f) => f.startsWith(`--${name}=`));
   return hit ? Number(hit.split('=')[1]) : def;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
 }
 
 const verdict = (met: boolean) => (met ? 'met' : 'not met');

@@ -13,13 +13,13 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, Socket } from 'node:net';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type ChildService, spawnPeaklab } from '../src/shared/child-service.js';
 import { testBackends } from '../src/testing/backends.js';
 import { runWrk, type WrkResult, writePostScript } from './orders-wrk.js';
+import { loadText, median } from './stats.js';
 
 export const NATS_210 = '/opt/nats-server-2.10/nats-server';
 const SHIPPED = fileURLToPath(new URL('../../deploy/nats/nats-server.conf', import.meta.url));
@@ -113,15 +113,7 @@ async function startNats(name: Variant['name'], shipped: string): Promise<Varian
   return { name, label, dir, nats, port };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
-
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(', ');
+const load = () => loadText();
 
 export async function main(flags: string[]): Promise<void> {
   const rounds = flag(flags, 'rounds', 3);

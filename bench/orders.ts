@@ -12,13 +12,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type ChildService, spawnPeaklab } from '../src/shared/child-service.js';
 import { testBackends, withPg } from '../src/testing/backends.js';
 import { runWrk, type WrkResult, writePostScript } from './orders-wrk.js';
 import { CpuMeter, pidListening } from './proc-cpu.js';
+import { loadText, median } from './stats.js';
 
 const TARGET_RATIO = 0.5;
 
@@ -62,15 +62,7 @@ function asTarget(name: Target['name'], svc: ChildService): Target {
   return { name, url: svc.url as string, pid: svc.child.pid as number, stop: () => svc.stop('SIGTERM') };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
-
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(', ');
+const load = () => loadText();
 
 /**
  * Postgres's share: the client backends of this run's services (found by application_name) and

@@ -9,12 +9,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type ChildService, spawnPeaklab } from '../src/shared/child-service.js';
 import { testBackends } from '../src/testing/backends.js';
 import { runWrk, type WrkResult, writePostScript } from './orders-wrk.js';
+import { loadText, median } from './stats.js';
 
 const TARGET = 0.85;
 
@@ -23,15 +23,7 @@ function flag(flags: string[], name: string, def: number): number {
   return hit ? Number(hit.split('=')[1]) : def;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
-
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
+const load = () => loadText(' ');
 
 /** The collector as its own process; resolves with its URL and a stop function. */
 async function startCollector(): Promise<{ url: string; child: ChildProcess }> {
