@@ -48,6 +48,8 @@ export function startTickets(cfg: TicketsConfig, logger: Logger): Promise<Runnin
           tracer,
           workers: cfg.workers,
           batch: cfg.claimBatch,
+          // Declared below; only called once the loops run, after the intake exists.
+          intakeBusy: () => intake.busy(),
         }),
       );
       const intake = new TicketIntake({

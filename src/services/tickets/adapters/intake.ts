@@ -89,6 +89,11 @@ export class TicketIntake {
     return this;
   }
 
+  /** True while some ticket waits for or is in a commit (the workers yield to it). */
+  busy(): boolean {
+    return this.#pendingBytes > 0;
+  }
+
   /**
    * Stores one ticket (see the class); rejects when it is not durable. A slow database must not
    * let bodies pile up in memory: past maxPendingBytes it rejects at once with IntakeFull.

@@ -22,6 +22,13 @@ export interface TreaterOptions {
   readonly batch: number;
   /** How long an idle loop waits before looking again (ms) unless woken; default 250. */
   readonly idleMs?: number;
+  /**
+   * True while acknowledgements wait for a commit (a burst is arriving). Then each loop pauses
+   * `yieldMs` after a batch, so the intake gets the CPU and Postgres first; unset: never pauses.
+   */
+  readonly intakeBusy?: () => boolean;
+  /** The pause after a batch while the intake is busy (ms); default 100. */
+  readonly yieldMs?: number;
 }
 
 /** The longest pause between attempts while Postgres is down (ms). */
@@ -101,7 +108,12 @@ export class Treater implements Stoppable {
         await this.#pause(Math.min(100 * 2 ** failures, MAX_BACKOFF_MS));
         continue;
       }
-      if (claimed > 0) continue;
+      if (claimed > 0) {
+        // Intake first: a burst is absorbed at insert speed, and the backlog is treated behind it
+        // (still one batch per loop per pause, so it never stalls); a drain does not wait.
+        if (!this.#draining && this.opts.intakeBusy?.() === true) await this.#pause(this.opts.yieldMs ?? 100);
+        continue;
+      }
       // Under drain, an empty claim means nothing is left that no other loop holds.
       if (this.#draining) return;
       await this.#idle();
