@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { runLoad } from '../src/load/mod.js';
 import { shippedProto } from '../src/platform/grpc/proto.js';
 import { spawnPeaklab } from '../src/shared/child-service.js';
+import { flag } from './stats.js';
 
 const VUS = 100;
 const TARGET_RATIO = 0.8;
@@ -39,13 +40,6 @@ interface Round {
   p50: number;
   p99: number;
   failed: number;
-}
-
-function flag(flags: string[], name: string, def: number): number {
-  const hit = flags.find((f) => f.startsWith(`--${name}=`));
-  const v = hit ? Number(hit.split('=')[1]) : def;
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
-  return v;
 }
 
 async function startBare(): Promise<Target> {

@@ -18,7 +18,7 @@ import { type ChildService, spawnPeaklab } from '../src/shared/child-service.js'
 import { testBackends, withPg } from '../src/testing/backends.js';
 import { runWrk, type WrkResult, writePostScript } from './orders-wrk.js';
 import { CpuMeter, pidListening } from './proc-cpu.js';
-import { loadText, median } from './stats.js';
+import { flag, loadText, median } from './stats.js';
 
 const TARGET_RATIO = 0.5;
 
@@ -32,13 +32,6 @@ interface Target {
 /** One measured window: wrk's result and the CPU seconds each process group used in it. */
 interface Round extends WrkResult {
   readonly cpu: { service: number; postgres: number; nats: number; wrk: number };
-}
-
-function flag(flags: string[], name: string, def: number): number {
-  const hit = flags.find((f) => f.startsWith(`--${name}=`));
-  const v = hit ? Number(hit.split('=')[1]) : def;
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
-  return v;
 }
 
 async function startBare(): Promise<Target> {

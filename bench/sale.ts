@@ -14,6 +14,7 @@ import { runLoad } from '../src/load/mod.js';
 import type { LoadResult } from '../src/load/types.js';
 import { saleBackends } from '../src/services/sale/testing/harness.js';
 import { type ChildService, spawnPeaklab } from '../src/shared/child-service.js';
+import { flag } from './stats.js';
 
 const P99_LIMIT_MS = 50;
 const TARGET_RATIO = 0.3;
@@ -42,11 +43,6 @@ interface Step {
   readonly achieved: number;
   readonly p99Ms: number;
   readonly errorRate: number;
-}
-
-function flag(flags: string[], name: string, def: number): number {
-  const hit = flags.find((f) => f.startsWith(`--${name}=`));
-  return hit ? Number(hit.split('=')[1]) : def;
 }
 
 async function startBare(): Promise<{ url: string; stop(): void }> {

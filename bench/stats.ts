@@ -12,3 +12,11 @@ export function loadText(sep = ', '): string {
     .map((l) => l.toFixed(2))
     .join(sep);
 }
+
+/** `--name=N` from a suite's flags (e.g. `--rounds=3`), else `def`; throws unless N is a positive number. */
+export function flag(flags: readonly string[], name: string, def: number): number {
+  const hit = flags.find((f) => f.startsWith(`--${name}=`));
+  const v = hit ? Number(hit.split('=')[1]) : def;
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
+  return v;
+}

@@ -14,14 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { type ChildService, spawnPeaklab } from '../src/shared/child-service.js';
 import { testBackends } from '../src/testing/backends.js';
 import { runWrk, type WrkResult, writePostScript } from './orders-wrk.js';
-import { loadText, median } from './stats.js';
+import { flag, loadText, median } from './stats.js';
 
 const TARGET = 0.85;
-
-function flag(flags: string[], name: string, def: number): number {
-  const hit = flags.find((f) => f.startsWith(`--${name}=`));
-  return hit ? Number(hit.split('=')[1]) : def;
-}
 
 const load = () => loadText(' ');
 

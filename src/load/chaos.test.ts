@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { seededRandom as random } from '../shared/seeded-random.js';
 import { assertAccounting } from './testing/accounting.js';
 import { runCli } from './testing/cli.js';
 import { startTargetProcess } from './testing/target-process.js';
@@ -27,18 +28,6 @@ message AddRequest { int32 value = 1; }
 message AddReply { int64 total = 1; }
 `,
 );
-
-/** mulberry32: a small seeded generator, so a failing moment can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Error kinds a dead target may produce; "error" (unclassified) is not among them. */
 const KNOWN_KINDS = /^(econnrefused|econnreset|epipe|closed|timeout|bad_response|unavailable)$/;

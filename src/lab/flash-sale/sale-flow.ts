@@ -16,6 +16,7 @@
  * can tell 409 item_unavailable from 409 sold_out.
  */
 import type { ScenarioApi, StepResponse } from '../../load/scenario/types.js';
+import { seededRandom } from '../../shared/seeded-random.js';
 
 interface Mix {
   items: number;
@@ -50,13 +51,7 @@ function mixOf(vars: Readonly<Record<string, string>>): Mix {
   // The shelf is shuffled by its own seeded generator (Fisher-Yates), the same for the same seed.
   const shelf = new Int32Array(items);
   for (let i = 0; i < items; i++) shelf[i] = i + 1;
-  let a = num(vars, 'seed', 1) >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = seededRandom(num(vars, 'seed', 1));
   for (let i = items - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     const t = shelf[i] as number;

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { describeError } from '../../shared/errors.js';
+import { seededRandom } from '../../shared/seeded-random.js';
 import { type Done, EXCERPT_BYTES, Exchange, type Transport } from '../transport.js';
 import { type PendingStep, STEP_BODY_BYTES, type StepClient } from './step-client.js';
 import type { StepRecorder, StepStats } from './step-stats.js';
@@ -50,14 +51,7 @@ const MAX_COUNTERS = 1000;
 
 /** A per-flow generator (mulberry32), seeded from the run's seed and the flow number. */
 function generator(seed: number, flow: number): () => number {
-  let a = (seed ^ Math.imul(flow + 1, 0x9e3779b9)) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed ^ Math.imul(flow + 1, 0x9e3779b9));
 }
 
 function toBody(body: unknown, headers: [string, string][]): Buffer | undefined {

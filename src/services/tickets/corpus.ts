@@ -7,6 +7,8 @@
  * (none at all for well-formed ones), or `error` with the listed error kind. corpus.test.ts holds the
  * parser to that for thousands of tickets.
  */
+
+import { seededRandom } from '../../shared/seeded-random.js';
 import { formatCents } from './money.js';
 import type { ParseErrorKind, WarningKind } from './ticket.js';
 
@@ -284,12 +286,5 @@ function broken(
 function random(seed: number, index: number): () => number {
   let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35);
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
-  let a = (h ^ (h >>> 15)) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(h ^ (h >>> 15));
 }
