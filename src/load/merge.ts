@@ -22,6 +22,23 @@ export function targetOf(profile: Profile | undefined, durationS: number, s: num
   return end <= s ? 0 : profile.integral(end) - profile.integral(s);
 }
 
+/**
+ * Wraps a per-second callback so each second it reports carries its target (`targetOf`); the
+ * drain starts nothing, so its target is 0 whatever the profile would ask for. Undefined in, out.
+ */
+export function withSecondTarget(
+  profile: Profile | undefined,
+  durationMs: number | undefined,
+  onSecond: ((s: SecondStats) => void) | undefined,
+): ((s: SecondStats) => void) | undefined {
+  if (!onSecond) return undefined;
+  const durationS = (durationMs ?? Number.POSITIVE_INFINITY) / 1000;
+  return (s) => {
+    s.target = s.phase === 'drain' ? 0 : targetOf(profile, durationS, s.second);
+    onSecond(s);
+  };
+}
+
 /** Merges one second from every part; the percentiles come from the merged histograms. */
 export function mergeSecond(parts: readonly SecondStats[], second: number, target: number): SecondStats {
   const out = emptySecond(second);

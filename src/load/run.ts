@@ -1,5 +1,5 @@
 import { DEFAULTS } from './defaults.js';
-import { buildResult, targetOf } from './merge.js';
+import { buildResult, withSecondTarget } from './merge.js';
 import { resolveOptions } from './options.js';
 import type { PartResult } from './part-result.js';
 import { runPart } from './part-runner.js';
@@ -7,7 +7,7 @@ import { preflight } from './preflight.js';
 import { prepareFiles } from './sinks.js';
 import { runThreads } from './threads.js';
 import { evaluateThresholds } from './thresholds.js';
-import type { LoadHooks, LoadOptions, LoadResult, SecondStats } from './types.js';
+import type { LoadHooks, LoadOptions, LoadResult } from './types.js';
 
 /**
  * Runs one load test and resolves with its result. Bad options, an unreachable target or a bad
@@ -24,15 +24,7 @@ export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Prom
   prepareFiles(options.jtl, options.errorsLog);
   let parts: PartResult[];
   if (r.threads === 1) {
-    const durationS = (r.engine.durationMs ?? Number.POSITIVE_INFINITY) / 1000;
-    const onSecond = hooks.onSecond;
-    const withTarget =
-      onSecond &&
-      ((s: SecondStats) => {
-        // The drain starts nothing: its target is 0 whatever the profile would ask for.
-        s.target = s.phase === 'drain' ? 0 : targetOf(r.engine.profile, durationS, s.second);
-        onSecond(s);
-      });
+    const withTarget = withSecondTarget(r.engine.profile, r.engine.durationMs, hooks.onSecond);
     parts = [await runPart(r, { index: 0, count: 1 }, { signal: hooks.signal, onSecond: withTarget })];
   } else {
     parts = await runThreads(r, hooks);

@@ -3,12 +3,12 @@ import { performance } from 'node:perf_hooks';
 import { PeaklabError } from '../../shared/errors.js';
 import { DEFAULTS } from '../defaults.js';
 import { runEngine } from '../engine.js';
-import { buildResult, targetOf } from '../merge.js';
+import { buildResult, withSecondTarget } from '../merge.js';
 import { resolveOptions } from '../options.js';
 import { preflight } from '../preflight.js';
 import { openSinks, prepareFiles } from '../sinks.js';
 import { evaluateThresholds } from '../thresholds.js';
-import type { LoadHooks, LoadOptions, LoadResult, SecondStats } from '../types.js';
+import type { LoadHooks, LoadOptions, LoadResult } from '../types.js';
 import { createFlowTransport } from './flow-transport.js';
 import { loadScenario } from './load-module.js';
 import { StepClient } from './step-client.js';
@@ -91,14 +91,7 @@ export async function runScenario(options: LoadOptions, hooks: LoadHooks = {}): 
     threads: r.connections,
     protocol: 'http',
   });
-  const durationS = (r.engine.durationMs ?? Number.POSITIVE_INFINITY) / 1000;
-  const onSecond = hooks.onSecond;
-  const withTarget =
-    onSecond &&
-    ((s: SecondStats) => {
-      s.target = s.phase === 'drain' ? 0 : targetOf(r.engine.profile, durationS, s.second);
-      onSecond(s);
-    });
+  const withTarget = withSecondTarget(r.engine.profile, r.engine.durationMs, hooks.onSecond);
   let part: Awaited<ReturnType<typeof runEngine>>;
   try {
     part = await runEngine(
