@@ -3,6 +3,8 @@
  *   - off: `serve orders --mode direct --work-ms 0` (OTEL_TRACES_EXPORTER unset: tracing off),
  *   - on:  the same with OTEL_TRACES_EXPORTER=otlp, OTEL_TRACES_SAMPLER=always_on (100% sampled),
  *          exporting OTLP/HTTP JSON to a local collector process (src/testing/trace-collector-main),
+ *   - 10 %: the same, OTEL_TRACES_SAMPLER=parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG=0.1
+ *          (the usual lever when the full cost is too high; no target, shown beside it),
  * alternating round by round at a fixed concurrency. Reports the median req/s of each and the
  * median of the per-round ratios on/off; target: ≥ 0.85×. Flags: --rounds=N (5), --seconds=S (5),
  * --connections=C (32).
@@ -54,17 +56,20 @@ export async function main(flags: string[]): Promise<void> {
     OTEL_TRACES_SAMPLER: 'always_on',
     OTEL_SERVICE_NAME: 'orders-bench',
   };
+  const tenth = { ...traced, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' };
   const args = ['serve', 'orders', '--mode', 'direct', '--port', '0', '--work-ms', '0', '--process-rps', '0'];
   const script = await writePostScript();
-  const services: Array<{ name: 'off' | 'on'; svc: ChildService }> = [];
+  const services: Array<{ name: 'off' | 'on' | '10%'; svc: ChildService }> = [];
   try {
     services.push({ name: 'off', svc: await spawnPeaklab(args, { env: base }) });
     services.push({ name: 'on', svc: await spawnPeaklab(args, { env: traced }) });
+    services.push({ name: '10%', svc: await spawnPeaklab(args, { env: tenth }) });
     for (const s of services) await runWrk(s.svc.url as string, script, { seconds: 2, connections }); // warm up
     const spansBefore = (await collectorStats(collector.url)).received;
     const results = new Map<string, WrkResult[]>([
       ['off', []],
       ['on', []],
+      ['10%', []],
     ]);
     const log: string[] = [];
     for (let round = 1; round <= rounds; round++) {
@@ -81,9 +86,15 @@ export async function main(flags: string[]): Promise<void> {
     const stats = await collectorStats(collector.url);
     const off = results.get('off') ?? [];
     const on = results.get('on') ?? [];
+    const tenthRuns = results.get('10%') ?? [];
     const ratio = median(on.map((r, i) => r.rps / (off[i]?.rps ?? Number.NaN)));
-    const onRequests = on.reduce((a, r) => a + r.rps * seconds, 0);
-    const errors = [...off, ...on].reduce((a, r) => a + r.errors, 0);
+    const tenthRatio = median(tenthRuns.map((r, i) => r.rps / (off[i]?.rps ?? Number.NaN)));
+    // Spans from the 10 % service count too: about a tenth of its requests.
+    const onRequests = [...on, ...tenthRuns.map((r) => ({ ...r, rps: r.rps / 10 }))].reduce(
+      (a, r) => a + r.rps * seconds,
+      0,
+    );
+    const errors = [...off, ...on, ...tenthRuns].reduce((a, r) => a + r.errors, 0);
     const out = [
       `command: \`npm run bench -- tracing --rounds=${rounds} --seconds=${seconds} --connections=${connections}\``,
       `date: ${new Date().toISOString()}`,
@@ -95,8 +106,9 @@ export async function main(flags: string[]): Promise<void> {
       '|---|---|---|',
       `| off | ${median(off.map((r) => r.rps)).toFixed(0)} | ${median(off.map((r) => r.p99Ms)).toFixed(2)} ms |`,
       `| on (otlp, always_on, local collector) | ${median(on.map((r) => r.rps)).toFixed(0)} | ${median(on.map((r) => r.p99Ms)).toFixed(2)} ms |`,
+      `| on, 10 % sampled (parentbased_traceidratio 0.1) | ${median(tenthRuns.map((r) => r.rps)).toFixed(0)} | ${median(tenthRuns.map((r) => r.p99Ms)).toFixed(2)} ms |`,
       '',
-      `ratio on/off (median of per-round ratios): ${ratio.toFixed(2)}×`,
+      `ratio on/off (median of per-round ratios): ${ratio.toFixed(2)}×; 10 % sampled/off: ${tenthRatio.toFixed(2)}× (no target)`,
       `spans received by the collector during the rounds: ${stats.received - spansBefore} (≈${((stats.received - spansBefore) / Math.max(1, onRequests)).toFixed(1)} per traced request; undecodable posts: ${stats.rejected}); wrk errors: ${errors}`,
       '',
       `target on/off ≥ ${TARGET}×: ${ratio >= TARGET && errors === 0 && stats.received > spansBefore ? 'met' : 'not met'}`,

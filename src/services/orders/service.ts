@@ -50,7 +50,9 @@ export function startOrders(
         faults: { failRate: cfg.failRate, failProduct: cfg.failProduct },
         meter,
         // Untraced: no span work per order at all (a no-op span still costs ~1-3% of a request).
-        tracer: rt.tracing ? otelTracer('peaklab-orders') : undefined,
+        // Direct and shed modes process inside the request, so its SERVER span already times the
+        // processing: a second span per order there would say nothing new and cost a span.
+        tracer: rt.tracing && mode === 'queue' ? otelTracer('peaklab-orders') : undefined,
       });
       const pool =
         queue && cfg.workers > 0
