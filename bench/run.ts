@@ -34,6 +34,7 @@ export const SUITES: readonly SuiteSpec[] = [
   { name: 'counter', seconds: 120 },
   { name: 'tickets', seconds: 90 },
   { name: 'tracing', seconds: 90 },
+  { name: 'tracing-parts', seconds: 120 },
 ];
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
