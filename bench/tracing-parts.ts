@@ -76,7 +76,9 @@ export async function main(flags: string[]): Promise<void> {
           const us = ((c1 - c0) / r.requests) * 1e6;
           cpu.get(v.name)?.push(us);
           rps.get(v.name)?.push(r.rps);
-          log.push(`round ${round} ${v.name.padEnd(6)} ${r.rps.toFixed(0).padStart(6)} req/s  ${us.toFixed(1).padStart(6)} CPU µs/request`);
+          log.push(
+            `round ${round} ${v.name.padEnd(6)} ${r.rps.toFixed(0).padStart(6)} req/s  ${us.toFixed(1).padStart(6)} CPU µs/request`,
+          );
         } finally {
           await stop(s.child);
         }

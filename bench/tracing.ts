@@ -56,7 +56,11 @@ export async function main(flags: string[]): Promise<void> {
     OTEL_TRACES_SAMPLER: 'always_on',
     OTEL_SERVICE_NAME: 'orders-bench',
   };
-  const tenth = { ...traced, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' };
+  const tenth = {
+    ...traced,
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: '0.1',
+  };
   const args = ['serve', 'orders', '--mode', 'direct', '--port', '0', '--work-ms', '0', '--process-rps', '0'];
   const script = await writePostScript();
   const services: Array<{ name: 'off' | 'on' | '10%'; svc: ChildService }> = [];

@@ -1,4 +1,5 @@
 import type { ServiceRuntime } from '../runtime.js';
+import { traceHeaders } from '../telemetry/spans.js';
 import type {
   Delivery,
   MessageHeaders,
@@ -55,7 +56,9 @@ export class MemoryWorkQueue<T> implements WorkQueue<T>, WorkSource<T> {
 
   async publish(item: T, opts?: PublishOptions): Promise<void> {
     if (this.#closed) throw new Error('the in-process queue is closed');
-    this.#push({ item, headers: opts?.headers ?? NO_HEADERS, faults: 0, since: performance.now() });
+    // No messaging system to name a span after, but the trace still crosses to the worker.
+    const headers = opts?.headers ?? traceHeaders() ?? NO_HEADERS;
+    this.#push({ item, headers, faults: 0, since: performance.now() });
   }
 
   depth(): number {

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { describeError } from '../../shared/errors.js';
 import type { ServiceRuntime } from '../runtime.js';
-import { consumerSpan } from '../telemetry/spans.js';
+import { consumerSpan, continuedIn } from '../telemetry/spans.js';
 import type { Delivery, WorkSource } from './types.js';
 
 /**
@@ -114,10 +114,17 @@ export class WorkerPool<T> {
     );
   }
 
-  /** #handle, in a CONSUMER span when the source names its messaging destination. */
+  /**
+   * #handle, in a CONSUMER span when the source names its messaging destination; else (the
+   * in-process queue) in the trace context its headers carry, if any, without a span of its own.
+   */
   #traced(delivery: Delivery<T>): Promise<void> {
     const target = this.opts.source.messaging;
-    if (target === undefined) return this.#handle(delivery);
+    if (target === undefined) {
+      return delivery.headers.traceparent === undefined
+        ? this.#handle(delivery)
+        : continuedIn(delivery.headers, () => this.#handle(delivery));
+    }
     const id = this.#id(delivery);
     const attrs = id === undefined ? {} : { 'messaging.message.id': id };
     return consumerSpan(target, delivery.headers, attrs, () => this.#handle(delivery));

@@ -1,5 +1,6 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { TracerPort } from './ports.js';
+import { sampledSpan } from './spans.js';
 
 /**
  * The port over the OpenTelemetry API. Without a registered SDK the API hands out non-recording
@@ -12,7 +13,7 @@ export function otelTracer(scope: string): TracerPort {
     inSpan(name, attributes, fn) {
       // Inside a span the sampler did not record, a child would not be recorded either: skip it.
       const active = trace.getActiveSpan();
-      if (active !== undefined && !active.isRecording()) return fn();
+      if (active !== undefined && !sampledSpan(active)) return fn();
       return tracer.startActiveSpan(name, { attributes }, async (span) => {
         try {
           return await fn();

@@ -43,7 +43,16 @@ export function setTracingEnabled(on: boolean): void {
  */
 function unsampled(ctx: ReturnType<typeof context.active>): boolean {
   const span = trace.getSpan(ctx);
-  return span !== undefined && !span.isRecording();
+  return span !== undefined && !sampledSpan(span);
+}
+
+/**
+ * Whether a child of `span` would be recorded: it records itself, or it is a parent carried in
+ * from elsewhere (a `traceparent` extracted: a non-recording span) with the sampled flag set.
+ * Exported for otel-tracer.ts.
+ */
+export function sampledSpan(span: Span): boolean {
+  return span.isRecording() || (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
 }
 
 /** Runs `fn` as `span`'s active context, records a failure on it and ends it. */
@@ -157,6 +166,39 @@ export function consumerSpan<T>(
   return within(span, parent, fn);
 }
 
+/**
+ * The active trace context as W3C headers (`traceparent`, and `tracestate` if any), for a hand-off
+ * inside this process that has no messaging span of its own (the in-process queue); undefined when
+ * tracing is off or no span is active, so an untraced publish allocates nothing.
+ */
+export function traceHeaders(): Record<string, string> | undefined {
+  if (!tracingOn) return undefined;
+  const active = context.active();
+  if (trace.getSpan(active) === undefined) return undefined;
+  const headers: Record<string, string> = {};
+  try {
+    propagation.inject(active, headers);
+  } catch {
+    return undefined;
+  }
+  return headers.traceparent === undefined ? undefined : headers;
+}
+
+/**
+ * Runs `fn` in the trace context carried by `headers` (see traceHeaders), without a span of its
+ * own: the spans `fn` starts continue that trace. Headers without a valid `traceparent` run `fn`
+ * as it is.
+ */
+export function continuedIn<T>(headers: Readonly<Record<string, string>>, fn: () => Promise<T>): Promise<T> {
+  let parent = ROOT_CONTEXT;
+  try {
+    parent = propagation.extract(ROOT_CONTEXT, headers);
+  } catch {
+    return fn();
+  }
+  return trace.getSpanContext(parent) === undefined ? fn() : context.with(parent, fn);
+}
+
 /** The active span's context, to link to later (a group commit's batch); undefined without one. */
 export function activeSpanContext(): SpanContext | undefined {
   const ctx = trace.getActiveSpan()?.spanContext();
@@ -186,7 +228,7 @@ export function batchSpan<T>(
   if (first === undefined) {
     // Nobody who asked for the write is traced: a root span here would be noise.
     const active = trace.getActiveSpan();
-    if (active === undefined || !active.isRecording()) return fn();
+    if (active === undefined || !sampledSpan(active)) return fn();
   }
   const parent = first === undefined ? context.active() : trace.setSpanContext(ROOT_CONTEXT, first);
   const span = tracer().startSpan(name, { links, attributes: { 'db.operation.batch.size': size } }, parent);
@@ -222,7 +264,7 @@ export function dbSpan<T>(
   const parent = context.active();
   // A probe or a timer (no span): not worth a trace. An unsampled request: not recorded anyway.
   const outer = trace.getSpan(parent);
-  if (outer === undefined || !outer.isRecording()) return fn();
+  if (outer === undefined || !sampledSpan(outer)) return fn();
   const span = tracer().startSpan(
     `${operation} ${target.namespace}`,
     {

@@ -44,3 +44,38 @@ test('direct mode: request -> batch insert (linked to the request) -> INSERT, no
     await backends.cleanup();
   }
 });
+
+test('queue mode on the in-process queue: the worker continues the request trace (order.process under request)', {
+  skip: pgGate.skip,
+}, async () => {
+  const backends = testBackends('otel_memq');
+  const collector = await startTraceCollector();
+  const service = await startTestService(
+    { ...backends, env: { ...backends.env, NATS_URL: '' } },
+    {
+      mode: 'queue',
+      workers: '1',
+      workMs: '0',
+      processRps: '0',
+      otelTracesExporter: 'otlp',
+      otelExporterOtlpEndpoint: collector.url,
+      otelBspScheduleDelay: '50',
+    },
+  );
+  try {
+    const ok = await postOrder(service.url, { product_id: 33, count: 3, username: 'memq' });
+    assert.equal(ok.status, 200);
+    await collector.waitFor((spans) => spans.some((s) => s.name === 'order.process'));
+    const spans = collector.spans;
+    const request = spans.find((s) => s.kind === 'SERVER' && s.attributes['http.route'] === '/orders');
+    const processed = spans.find((s) => s.name === 'order.process');
+    assert.ok(request && processed, `spans: ${spans.map((s) => s.name).join(', ')}`);
+    assert.equal(processed.traceId, request.traceId, 'one trace per order across the in-process queue');
+    assert.equal(processed.parentSpanId, request.spanId);
+    assert.equal(processed.attributes['order.id'], ok.body.id);
+  } finally {
+    await service.close();
+    await collector.close();
+    await backends.cleanup();
+  }
+});
