@@ -33,7 +33,17 @@ export interface CallOutcome {
  * call that ends before its metadata arrives is not observed. Exceptions it throws are
  * swallowed: telemetry never breaks a call.
  */
-export type CallObserver = (call: CallInfo) => ((outcome: CallOutcome) => void) | undefined;
+export type CallObserver = (call: CallInfo) => ObservedCall | undefined;
+
+/**
+ * What an observer returns: called once with the call's outcome. `run`, if set, wraps the
+ * delivery of the call's message and half-close to the handler, so the handler runs inside it (a
+ * tracing observer runs it in its span's context: the handler's own spans become its children).
+ */
+export interface ObservedCall {
+  (outcome: CallOutcome): void;
+  run?<T>(fn: () => T): T;
+}
 
 /** Calls between arrival and their one outcome, for graceful shutdown. */
 export interface CallTracker {
@@ -140,7 +150,7 @@ export function createServerInterceptor(opts: { registry: Registry; observer?: C
     const t0 = performance.now();
     const m = metricsFor(descriptor.path);
     m.started.inc();
-    let end: ((outcome: CallOutcome) => void) | undefined;
+    let end: ObservedCall | undefined;
     let done = false;
     const observe = (metadata: Metadata) => {
       if (opts.observer === undefined || done) return;
@@ -193,6 +203,16 @@ export function createServerInterceptor(opts: { registry: Registry; observer?: C
           onReceiveMetadata: (metadata, nextMetadata) => {
             observe(metadata);
             nextMetadata(metadata);
+          },
+          onReceiveMessage: (message, nextMessage) => {
+            const run = end?.run;
+            if (run === undefined) nextMessage(message);
+            else run(() => nextMessage(message));
+          },
+          onReceiveHalfClose: (next) => {
+            const run = end?.run;
+            if (run === undefined) next();
+            else run(next);
           },
           // grpc-js also signals "cancel" after a normal status, to clean up; `done` makes the
           // status the handler sent win. A deadline that passed is sent below this layer, so

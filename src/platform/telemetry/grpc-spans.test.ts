@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { Registry } from 'prom-client';
 import { readConfig } from '../../config/mod.js';
 import { silentLogger } from '../../shared/logger.js';
 import { startTraceCollector } from '../../testing/trace-collector.js';
 import { startGrpcServer } from '../grpc/server.js';
 import { healthClient } from '../grpc/testing/health-client.js';
+import { dbSpan } from './spans.js';
 import { startTracing } from './tracing.js';
 import { TRACING_GROUP } from './tracing-config.js';
 
@@ -64,6 +65,84 @@ test('gRPC: a SERVER span per call from the platform interceptor, continuing the
       [0, 5],
       'OK and NOT_FOUND',
     );
+  } finally {
+    client.close();
+    await server.close(1000);
+    await tracing.shutdown();
+    await collector.close();
+  }
+});
+
+/** A one-method service over JSON bytes (no .proto needed): its handler awaits, then starts a span. */
+const JSON_BYTES = {
+  serialize: (v: unknown) => Buffer.from(JSON.stringify(v)),
+  deserialize: (b: Buffer) => JSON.parse(b.toString('utf8')) as unknown,
+};
+const ECHO = {
+  Echo: {
+    path: '/test.Echo/Echo',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: JSON_BYTES.serialize,
+    requestDeserialize: JSON_BYTES.deserialize,
+    responseSerialize: JSON_BYTES.serialize,
+    responseDeserialize: JSON_BYTES.deserialize,
+  },
+};
+
+test('gRPC: the handler runs in the call span’s context, so its spans are the call’s children', async () => {
+  const collector = await startTraceCollector();
+  const cfg = readConfig(
+    TRACING_GROUP,
+    {},
+    {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_BSP_SCHEDULE_DELAY: '20',
+    },
+  );
+  const tracing = await startTracing(cfg, { serviceName: 'grpc-under-test', logger: silentLogger() });
+  assert.ok(tracing, 'tracing started');
+  const server = await startGrpcServer({
+    port: 0,
+    registry: new Registry(),
+    services: [
+      {
+        name: 'test.Echo',
+        definition: ECHO,
+        implementation: {
+          Echo: (call: { request: unknown }, cb: (err: null, value: unknown) => void) => {
+            void (async () => {
+              await new Promise((r) => setImmediate(r));
+              const got = await dbSpan(
+                { system: 'redis', namespace: '0' },
+                'GET',
+                'GET k',
+                async () => call.request,
+              );
+              cb(null, got);
+            })();
+          },
+        },
+      },
+    ],
+  });
+  const Client = makeGenericClientConstructor(ECHO, 'Echo');
+  const client = new Client(server.address, credentials.createInsecure()) as unknown as {
+    Echo(req: unknown, cb: (err: ServiceError | null, res: unknown) => void): void;
+    close(): void;
+  };
+  try {
+    const res = await new Promise<unknown>((resolve, reject) =>
+      client.Echo({ hello: 1 }, (err, r) => (err ? reject(err) : resolve(r))),
+    );
+    assert.deepEqual(res, { hello: 1 });
+    await collector.waitFor((spans) => spans.some((s) => s.kind === 'CLIENT'));
+    const call = collector.spans.find((s) => s.kind === 'SERVER' && s.name === 'test.Echo/Echo');
+    const inner = collector.spans.find((s) => s.kind === 'CLIENT');
+    assert.ok(call && inner, `spans: ${collector.spans.map((s) => `${s.kind} ${s.name}`).join(', ')}`);
+    assert.equal(inner.traceId, call.traceId);
+    assert.equal(inner.parentSpanId, call.spanId, 'the handler’s span is the child of the call’s');
   } finally {
     client.close();
     await server.close(1000);

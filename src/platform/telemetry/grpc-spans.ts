@@ -8,7 +8,7 @@ import {
   type TextMapGetter,
   trace,
 } from '@opentelemetry/api';
-import type { CallObserver } from '../grpc/interceptor.js';
+import type { CallObserver, ObservedCall } from '../grpc/interceptor.js';
 
 const METADATA_GETTER: TextMapGetter<Metadata> = {
   keys: (m) => Object.keys(m.getMap()),
@@ -22,7 +22,8 @@ const METADATA_GETTER: TextMapGetter<Metadata> = {
  * The gRPC server span, as a CallObserver for the platform's interceptor: a SERVER span
  * `<service>/<method>` per call, continuing a `traceparent` sent in the call's metadata, with the
  * RPC conventions' attributes (`rpc.system=grpc`, `rpc.service`, `rpc.method`,
- * `rpc.grpc.status_code`) and ERROR status for any code but OK. The interceptor swallows what an
+ * `rpc.grpc.status_code`) and ERROR status for any code but OK. The handler runs in the span's
+ * context, so the spans it starts are the call's children. The interceptor swallows what an
  * observer throws, so a telemetry fault never reaches the call.
  */
 export const grpcServerSpans: CallObserver = (call) => {
@@ -40,9 +41,13 @@ export const grpcServerSpans: CallObserver = (call) => {
     },
     parent ?? context.active(),
   );
-  return (outcome) => {
+  const end: ObservedCall = (outcome) => {
     span.setAttribute('rpc.grpc.status_code', outcome.code);
     if (outcome.code !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.details });
     span.end();
   };
+  // The handler runs in the span's context: its Redis or Postgres spans are the call's children.
+  const active = trace.setSpan(parent, span);
+  end.run = (fn) => context.with(active, fn);
+  return end;
 };
