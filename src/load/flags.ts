@@ -67,6 +67,13 @@ export const LOAD_FLAGS = {
   flowTimeout: optional(
     duration('scenario: a flow running longer than this ends as flow_timeout (default 30s)', 0, { min: 1 }),
   ),
+  seed: optional(
+    int(
+      "scenario: seeds every flow's api.random(), so a run can be repeated (default: random; the result records it)",
+      0,
+      { min: 0, max: 2 ** 31 - 1 },
+    ),
+  ),
 };
 
 export type LoadFlags = {
@@ -135,6 +142,7 @@ export function toLoadOptions(
   set('errorsLog', f.errorsLog);
   set('scenario', f.scenario);
   set('flowTimeoutMs', f.flowTimeout);
+  set('seed', f.seed);
   if (templateBody) opts.templateBody = true;
   if (thresholds.length > 0) opts.thresholds = [...thresholds];
   if (f.proto && f.call) opts.grpc = { proto: f.proto, call: f.call, data: f.data ?? '{}' };

@@ -71,6 +71,9 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       const { newTracePrefix } = await import('../../load/trace-propagate.js');
       options.traceIdPrefix = newTracePrefix();
     }
+    if (options.seed !== undefined && !options.scenario) {
+      throw new PeaklabError('PL_USAGE', "--seed is for --scenario (it seeds the flows' api.random())");
+    }
     const vars = (raw.var as string[] | undefined) ?? [];
     if (vars.length > 0) {
       if (!options.scenario) throw new PeaklabError('PL_USAGE', '--var is for --scenario');

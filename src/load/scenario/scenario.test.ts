@@ -273,6 +273,10 @@ test('bad scenario files and flags: one documented line, exit 2', async () => {
     ],
     [['--scenario', join(dir, 'ok.mjs'), '--body', 'x'], 'PL_USAGE', '--body'],
     [['--var', 'a=1'], 'PL_USAGE', '--var'],
+    [['--seed', '7'], 'PL_USAGE', '--seed is for --scenario'],
+    [['--scenario', join(dir, 'ok.mjs'), '--seed', '-1'], 'PL_CONFIG_INVALID', '--seed'],
+    [['--scenario', join(dir, 'ok.mjs'), '--seed', 'abc'], 'PL_CONFIG_INVALID', '--seed'],
+    [['--scenario', join(dir, 'ok.mjs'), '--seed', String(2 ** 31)], 'PL_CONFIG_INVALID', '--seed'],
     [['--scenario', join(dir, 'ok.mjs'), '--var', '1x'], 'PL_USAGE', 'NAME=VALUE'],
   ];
   try {
@@ -360,6 +364,50 @@ test('oversized and hostile: a 2 MiB body is kept to 1 MiB; a name per step stop
     assert.equal(r.summary.errors.scenario_error, 1);
     assert.equal(r.steps?.length, 100);
     assert.equal(step(r, 'big').ok, 1);
+  } finally {
+    await server.close();
+  }
+});
+
+test('--seed repeats a run: the same seed draws the same api.random() in every flow', async () => {
+  const paths: string[][] = [[], [], []];
+  let run = 0;
+  const server = await startServer((req, res) => {
+    paths[run]?.push(req.url ?? '');
+    res.end('ok');
+  });
+  const file = scenario(
+    'seeded.mjs',
+    "export default async (api) => { await api.get('/r/' + api.flow + '/' + api.randomInt(0, 1e9), { name: 'r' }); };",
+  );
+  try {
+    const seeds = ['42', '42', '43'];
+    for (const [i, seed] of seeds.entries()) {
+      run = i;
+      const out = join(dir, `seeded-${i}.json`);
+      const r = await runCli([
+        'load',
+        server.url,
+        '--scenario',
+        file,
+        '--rate',
+        'constant:20',
+        '--duration',
+        '1s',
+        '--seed',
+        seed,
+        '--quiet',
+        '--out',
+        out,
+      ]);
+      assert.equal(r.code, 0, r.err);
+      const result = JSON.parse(readFileSync(out, 'utf8')) as LoadResult;
+      assert.equal(result.settings.seed, Number(seed), 'the result records the seed');
+    }
+    const sorted = (xs: string[] | undefined) => [...(xs ?? [])].sort();
+    assert.ok((paths[0]?.length ?? 0) >= 15, `flows ran: ${paths[0]?.length}`);
+    assert.deepEqual(sorted(paths[1]), sorted(paths[0]), 'seed 42 twice: the same draws, flow by flow');
+    assert.notDeepEqual(sorted(paths[2]), sorted(paths[0]), 'another seed: other draws');
   } finally {
     await server.close();
   }
