@@ -233,7 +233,10 @@ export class Connection {
     }
     x.status = STATUS_TEXT[status] as string;
     x.ok = this.s.ok[status] === 1;
-    if (p.keepBody > 0) x.body = p.kept.length === 1 ? (p.kept[0] as Buffer) : Buffer.concat(p.kept);
+    if (p.keepBody > 0) {
+      x.body = p.kept.length === 1 ? (p.kept[0] as Buffer) : Buffer.concat(p.kept);
+      x.headers = p.headers;
+    }
     if (!x.ok) x.excerpt = p.excerpt || (STATUS_CODES[status] ?? '');
     this.finish(x);
   }

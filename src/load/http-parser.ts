@@ -22,6 +22,7 @@ export const MAX_HEAD_BYTES = 64 * 1024;
 const CR = 13;
 const LF = 10;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
+const NO_HEADERS: Array<[string, string]> = [];
 
 const HEAD = 0;
 const LENGTH = 1;
@@ -71,6 +72,8 @@ export class ResponseParser {
   /** The kept body bytes of the current response (copies: the read buffer is reused). */
   kept: Buffer[] = [];
   keptBytes = 0;
+  /** With `keepBody`: the final head's header fields, names in lower case, in order. */
+  headers: Array<[string, string]> = [];
 
   private state = COMPLETE;
   private noBody = false;
@@ -230,6 +233,8 @@ export class ResponseParser {
     let keepAlive = b[from + 7] === 49; // HTTP/1.1 keeps the connection unless told otherwise
     let length = -1;
     let chunked = false;
+    // Scenario steps read headers; a plain load run allocates nothing for them.
+    const heads: Array<[string, string]> | undefined = this.keepBody > 0 ? [] : undefined;
     let p = b.indexOf(LF, from) + 1;
     while (p < headEnd) {
       let eol = b.indexOf(CR, p);
@@ -264,6 +269,7 @@ export class ResponseParser {
         } else if (len === 8 && this.wantLocation && nameIs(b, p, len, 'location')) {
           this.location = b.toString('latin1', v, ve);
         }
+        heads?.push([b.toString('latin1', p, colon).toLowerCase(), b.toString('latin1', v, ve)]);
       }
       p = eol + 2;
     }
@@ -278,6 +284,7 @@ export class ResponseParser {
     if (this.keep) this.excerpt = '';
     this.kept = [];
     this.keptBytes = 0;
+    this.headers = heads ?? NO_HEADERS;
     if (this.noBody || status === 204 || status === 304 || status === 101) this.state = COMPLETE;
     else if (chunked) this.state = CHUNK_SIZE;
     else if (length >= 0) {

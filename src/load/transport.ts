@@ -20,6 +20,8 @@ export class Exchange {
   excerpt = '';
   /** The response body, only when the transport keeps bodies (scenario steps read them). */
   body: Buffer | undefined = undefined;
+  /** The response's header fields (lower-case names, in order), only when bodies are kept too. */
+  headers: Array<[string, string]> | undefined = undefined;
   /** The engine's list of exchanges in flight (intrusive: no allocation per request). */
   prev: Exchange | undefined = undefined;
   next: Exchange | undefined = undefined;

@@ -54,6 +54,13 @@ function generator(seed: number, flow: number): () => number {
   return seededRandom(seed ^ Math.imul(flow + 1, 0x9e3779b9));
 }
 
+/** Header fields as a record by name; repeated fields joined with ", ". No prototype: a field named "__proto__" is just a field. */
+function headerRecord(fields: ReadonlyArray<[string, string]> | undefined): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [k, v] of fields ?? []) out[k] = k in out ? `${out[k]}, ${v}` : v;
+  return out;
+}
+
 function toBody(body: unknown, headers: [string, string][]): Buffer | undefined {
   if (body === undefined) return undefined;
   if (typeof body === 'string') return Buffer.from(body);
@@ -200,6 +207,7 @@ export function createFlowTransport(s: FlowSettings): Transport & { unfinishedSt
             ok: stepOk,
             text,
             truncated: r.bytesIn > STEP_BODY_BYTES,
+            headers: headerRecord(r.headers),
             json: <T>() => JSON.parse(text) as T,
             ms: at - now,
           });

@@ -412,3 +412,40 @@ test('--seed repeats a run: the same seed draws the same api.random() in every f
     await server.close();
   }
 });
+
+test('steps read response headers: by lower-case name, repeats joined, a hostile name is just a name', async () => {
+  const server = await startServer((_q, res) => {
+    res.setHeader('X-Code', 'abc-123');
+    res.setHeader('Set-Cookie', ['a=1', 'b=2']);
+    res.setHeader('__proto__', 'not-a-prototype');
+    res.end('ok');
+  });
+  const file = scenario(
+    'headers.mjs',
+    `export default async (api) => {
+      const r = await api.get('/h', { name: 'h' });
+      api.count('code:' + r.headers['x-code']);
+      api.count('cookies:' + r.headers['set-cookie']);
+      api.count('proto:' + r.headers['__proto__']);
+      api.count('absent:' + String(r.headers['x-absent']));
+    };`,
+  );
+  try {
+    const r = await runLoad({
+      target: server.url,
+      scenario: file,
+      rate: 'constant:10',
+      durationMs: 500,
+    });
+    const flows = r.summary.started;
+    assert.ok(flows > 0);
+    assert.deepEqual(r.counters, {
+      'code:abc-123': flows,
+      'cookies:a=1, b=2': flows,
+      'proto:not-a-prototype': flows,
+      'absent:undefined': flows,
+    });
+  } finally {
+    await server.close();
+  }
+});

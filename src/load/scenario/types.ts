@@ -28,6 +28,11 @@ export interface StepResponse {
   text: string;
   /** The body had more than the kept 1 MiB. */
   truncated: boolean;
+  /**
+   * The response's header fields by lower-case name (`r.headers['retry-after']`); a field sent more
+   * than once has its values joined with ", " (as node:http does, `set-cookie` included).
+   */
+  headers: Readonly<Record<string, string>>;
   /** The body parsed as JSON; throws a SyntaxError when it is not JSON (or was truncated). */
   json<T = unknown>(): T;
   /** From the step's call to its response (ms): includes any wait for a free connection. */
