@@ -35,7 +35,12 @@ export function renderJtl(result: LoadResult): string {
   const settings = result.settings;
   // The same label as the live file: "METHOD /path" (the path as given, templates and all).
   const method = (settings.method ?? (settings.body === undefined ? 'GET' : 'POST')).toUpperCase();
-  const label = settings.grpc ? settings.grpc.call : `${method} ${parseTarget(settings.target).path}`;
+  // A scenario's live file labels flows "flow FILE" (its step rows are not in the saved result).
+  const label = settings.scenario
+    ? `flow ${settings.scenario}`
+    : settings.grpc
+      ? settings.grpc.call
+      : `${method} ${parseTarget(settings.target).path}`;
   const threads = settings.model === 'closed' ? (settings.vus ?? 1) : (settings.connections ?? 1);
   const workers = Math.max(1, settings.threads ?? 1);
   const constants = Array.from({ length: workers }, (_, i) =>

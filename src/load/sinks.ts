@@ -102,6 +102,8 @@ class Appender {
 }
 
 export interface FileSinks extends ExchangeSink {
+  /** A --jtl row under a label of its own (a scenario's step, named by the step). */
+  sample(label: string, row: JtlRow): void;
   close(): Promise<void>;
 }
 
@@ -124,6 +126,7 @@ export function openSinks(opts: {
   }, 200);
   const origin = performance.timeOrigin;
   const constants = jtlConstants(opts.label, opts.thread, opts.threads, opts.url);
+  const byLabel = new Map<string, JtlConstants>();
   const protocol = opts.protocol;
   // One line of an error message: the JTL's responseMessage and failureMessage.
   const firstLine = (text: string) => text.split(/\r?\n/, 1)[0] ?? '';
@@ -183,6 +186,15 @@ export function openSinks(opts: {
           latencyMs: endMs - x.sent,
         }),
       );
+    },
+    sample(label, row) {
+      if (jtl === undefined) return;
+      let c = byLabel.get(label);
+      if (c === undefined) {
+        c = jtlConstants(label, opts.thread, opts.threads, opts.url);
+        byLabel.set(label, c);
+      }
+      jtl.add(jtlLine(c, row));
     },
     async close() {
       clearInterval(flusher);

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { describeError } from '../../shared/errors.js';
 import { seededRandom } from '../../shared/seeded-random.js';
+import { type JtlRow, reasonPhrase } from '../sinks.js';
 import { type Done, EXCERPT_BYTES, Exchange, type Transport } from '../transport.js';
 import { type PendingStep, STEP_BODY_BYTES, type StepClient } from './step-client.js';
 import type { StepRecorder, StepStats } from './step-stats.js';
@@ -44,6 +45,8 @@ export interface FlowSettings {
   label: string;
   /** The run's named counters (api.count). */
   counters: Record<string, number>;
+  /** Each step call's outcome as a --jtl row labelled with the step's name (unset: no rows). */
+  sample?: (step: string, row: JtlRow) => void;
 }
 
 /** Named counters per run: like step names, a name per id would grow without end. */
@@ -150,6 +153,16 @@ export function createFlowTransport(s: FlowSettings): Transport & { unfinishedSt
             },
             now,
           );
+          s.sample?.(c.name, {
+            startEpochMs: performance.timeOrigin + c.pending.x.intended,
+            elapsedMs: now - c.pending.x.intended,
+            code: FLOW_ERRORS.flowTimeout,
+            ok: false,
+            message: `the flow took longer than ${s.flowTimeoutMs} ms`,
+            bytes: c.pending.x.bytesIn,
+            sentBytes: c.pending.x.bytesOut,
+            latencyMs: c.pending.x.sent ? now - c.pending.x.sent : 0,
+          });
         }
         end(f, '', FLOW_ERRORS.flowTimeout, `the flow took longer than ${s.flowTimeoutMs} ms`);
         // The scenario's await of that step ends too (its finally blocks run; later steps are refused).
@@ -194,6 +207,16 @@ export function createFlowTransport(s: FlowSettings): Transport & { unfinishedSt
             { status: r.status, error: r.error, ok: stepOk, calledMs: now, sentMs: r.sent },
             at,
           );
+          s.sample?.(name, {
+            startEpochMs: performance.timeOrigin + now,
+            elapsedMs: at - now,
+            code: r.error || r.status,
+            ok: stepOk,
+            message: r.error ? (r.excerpt.split(/\r?\n/, 1)[0] ?? '') : reasonPhrase('http', r.status),
+            bytes: r.bytesIn,
+            sentBytes: r.bytesOut,
+            latencyMs: r.sent ? at - r.sent : 0,
+          });
           if (r.error !== '') {
             reject(new StepError(name, r.error, r.excerpt));
             return;

@@ -6,7 +6,7 @@ import { runEngine } from '../engine.js';
 import { buildResult, withSecondTarget } from '../merge.js';
 import { resolveOptions } from '../options.js';
 import { preflight } from '../preflight.js';
-import { openSinks, prepareFiles } from '../sinks.js';
+import { type JtlRow, openSinks, prepareFiles } from '../sinks.js';
 import { evaluateThresholds } from '../thresholds.js';
 import type { LoadHooks, LoadOptions, LoadResult } from '../types.js';
 import { createFlowTransport } from './flow-transport.js';
@@ -31,8 +31,6 @@ function checkScenarioOptions(o: LoadOptions): void {
   if (o.templateBody) throw usage('--template-body is for single requests, not --scenario');
   if (o.grpc) throw usage('--scenario runs HTTP steps; it takes no --proto/--call');
   if ((o.threads ?? 1) > 1) throw usage('--scenario runs on one thread: --threads is not supported with it');
-  if (o.jtl !== undefined)
-    throw usage('--jtl writes one row per request; with --scenario use --out (JSON) for steps');
   if (o.flowTimeoutMs !== undefined && !(o.flowTimeoutMs > 0)) throw usage('--flow-timeout must be positive');
   if (/\{\{/.test(o.target))
     throw usage("with --scenario the URL is the base of the steps' paths: no {{templates}}");
@@ -56,7 +54,7 @@ export async function runScenario(options: LoadOptions, hooks: LoadHooks = {}): 
   r.engine.drainMs = flowTimeoutMs + 1000;
   const fn = await loadScenario(file);
   await preflight(r.target, Math.min(r.timeoutMs, DEFAULTS.preflightMs));
-  prepareFiles(undefined, options.errorsLog);
+  prepareFiles(options.jtl, options.errorsLog);
   const t0 = performance.now();
   const stats = new StepStats(t0);
   const basePath = r.target.path.split('?')[0]?.replace(/\/+$/, '') ?? '';
@@ -73,6 +71,16 @@ export async function runScenario(options: LoadOptions, hooks: LoadHooks = {}): 
   // Recorded in the result, so a run's random choices can be repeated.
   const seed = options.seed ?? randomInt(2 ** 31);
   const counters: Record<string, number> = {};
+  // Opened before the transport, which writes each step's row into the same --jtl file.
+  const sinks = openSinks({
+    jtl: options.jtl,
+    errorsLog: options.errorsLog,
+    label,
+    url: options.target,
+    thread: 'peaklab 1-1',
+    threads: r.connections,
+    protocol: 'http',
+  });
   const transport = createFlowTransport({
     fn,
     client,
@@ -82,14 +90,7 @@ export async function runScenario(options: LoadOptions, hooks: LoadHooks = {}): 
     seed,
     label,
     counters,
-  });
-  const sinks = openSinks({
-    errorsLog: options.errorsLog,
-    label,
-    url: options.target,
-    thread: 'peaklab 1-1',
-    threads: r.connections,
-    protocol: 'http',
+    ...(options.jtl ? { sample: (step: string, row: JtlRow) => sinks?.sample(step, row) } : {}),
   });
   const withTarget = withSecondTarget(r.engine.profile, r.engine.durationMs, hooks.onSecond);
   let part: Awaited<ReturnType<typeof runEngine>>;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runLoad } from '../mod.js';
 import { renderReport } from '../outputs.js';
+import { JTL_HEADER } from '../sinks.js';
 import { assertAccounting } from '../testing/accounting.js';
 import { runCli } from '../testing/cli.js';
 import { startServer } from '../testing/server.js';
@@ -445,6 +446,78 @@ test('steps read response headers: by lower-case name, repeats joined, a hostile
       'proto:not-a-prototype': flows,
       'absent:undefined': flows,
     });
+  } finally {
+    await server.close();
+  }
+});
+
+test('--jtl with a scenario: a row per step call under its name, a row per flow; the counts match', async () => {
+  // purchase answers 409 for every other code.
+  let codes = 0;
+  const server = await startServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0] as string;
+    if (path === '/checkout') res.end(String(codes++));
+    else {
+      const code = Number(new URL(req.url ?? '', 'http://x').searchParams.get('code'));
+      res.statusCode = code % 2 === 0 ? 409 : 200;
+      res.end('{}');
+    }
+  });
+  const file = scenario(
+    'jtl.mjs',
+    `export default async (api) => {
+      const r = await api.post('/checkout', { name: 'checkout' });
+      await api.post('/purchase?code=' + r.text, { name: 'purchase' });
+    };`,
+  );
+  const jtl = join(dir, 'scenario.jtl');
+  const out = join(dir, 'scenario-jtl.json');
+  try {
+    const cli = await runCli([
+      'load',
+      server.url,
+      '--scenario',
+      file,
+      '--rate',
+      'constant:40',
+      '--duration',
+      '1s',
+      '--quiet',
+      '--jtl',
+      jtl,
+      '--out',
+      out,
+    ]);
+    assert.equal(cli.code, 0, cli.err);
+    const r = JSON.parse(readFileSync(out, 'utf8')) as LoadResult;
+    const [header, ...rows] = readFileSync(jtl, 'utf8').trimEnd().split('\n');
+    assert.equal(header, JTL_HEADER);
+    const cols = (line: string) => line.split(',');
+    const byLabel = new Map<string, string[][]>();
+    for (const line of rows) {
+      const c = cols(line);
+      const label = c[2] as string;
+      byLabel.set(label, [...(byLabel.get(label) ?? []), c]);
+    }
+    const flows = byLabel.get(`flow ${file}`) ?? [];
+    assert.equal(flows.length, r.summary.scheduled, 'a row per scheduled flow');
+    for (const name of ['checkout', 'purchase']) {
+      const s = step(r, name);
+      const got = byLabel.get(name) ?? [];
+      assert.equal(got.length, s.completed + s.unfinished, `${name}: a row per call`);
+      assert.equal(got.filter((c) => c[7] === 'false').length, s.failed + s.unfinished, `${name}: failures`);
+    }
+    const purchases = byLabel.get('purchase') ?? [];
+    assert.deepEqual(
+      [...new Set(purchases.map((c) => c[3]))].sort(),
+      ['200', '409'],
+      'response codes as sent',
+    );
+    assert.equal(rows.length, flows.length + (byLabel.get('checkout')?.length ?? 0) + purchases.length);
+    // Rebuilt from the saved result: the flows, under the same label.
+    const rebuilt = renderReport(r, 'jtl').trimEnd().split('\n').slice(1);
+    assert.equal(rebuilt.length, r.summary.scheduled);
+    assert.ok(rebuilt.every((l) => cols(l)[2] === `flow ${file}`));
   } finally {
     await server.close();
   }
