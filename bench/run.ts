@@ -29,7 +29,7 @@ export const SUITES: readonly SuiteSpec[] = [
   { name: 'nats-sync', seconds: 60 },
   { name: 'load', seconds: 170 },
   { name: 'load-cpu', seconds: 45 },
-  { name: 'sale', seconds: 200 },
+  { name: 'sale', seconds: 240 },
   { name: 'micro', seconds: 40, script: 'micro/run.js' },
   { name: 'counter', seconds: 120 },
   { name: 'tickets', seconds: 90 },

@@ -14,8 +14,10 @@ export interface RedisHotOptions {
   readonly keepMs?: number;
 }
 
+type SaleKeys = readonly [string, string, string, string, string];
+
 /** The five keys of one sale, in the order the scripts take them (see lua.ts). */
-export function saleKeys(prefix: string, saleId: number): [string, string, string, string, string] {
+export function saleKeys(prefix: string, saleId: number): SaleKeys {
   const base = `${prefix}:{${saleId}}:`;
   return [`${base}meta`, `${base}holder`, `${base}expiry`, `${base}codes`, `${base}taken`];
 }
@@ -38,7 +40,12 @@ export async function openRedisHotState(rt: ServiceRuntime, opts: RedisHotOption
     autoPipelining: true,
   });
   const keepMs = opts.keepMs ?? 3_600_000;
-  const keysOf = (sale: SaleTerms) => saleKeys(opts.prefix, sale.id);
+  // Every request names the running sale's keys: build them once per sale, not five strings per call.
+  let cached = { id: Number.NaN, keys: saleKeys(opts.prefix, 0) };
+  const keysOf = (sale: SaleTerms): SaleKeys => {
+    if (cached.id !== sale.id) cached = { id: sale.id, keys: saleKeys(opts.prefix, sale.id) };
+    return cached.keys;
+  };
   const run = (name: keyof typeof SALE_SCRIPTS, sale: SaleTerms, args: ReadonlyArray<string | number>) =>
     redis.runScript(name, keysOf(sale), args) as Promise<Reply>;
 
