@@ -20,3 +20,8 @@ export function flag(flags: readonly string[], name: string, def: number): numbe
   if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
   return v;
 }
+
+/** Raw per-round lines as a collapsed markdown block (`<details>` around a code block). */
+export function roundsBlock(lines: readonly string[], summary = 'rounds'): string[] {
+  return [`<details><summary>${summary}</summary>`, '', '```', ...lines, '```', '</details>', ''];
+}

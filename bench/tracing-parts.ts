@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { runWrk, writePostScript } from './orders-wrk.js';
 import { cpuSeconds } from './proc-cpu.js';
-import { flag, loadText, median } from './stats.js';
+import { flag, loadText, median, roundsBlock } from './stats.js';
 
 const VARIANTS = [
   { name: 'off', what: 'no tracing SDK' },
@@ -108,13 +108,7 @@ export async function main(flags: string[]): Promise<void> {
     '',
     'no target: it breaks down, layer by layer, the cost the `tracing` suite measures as one ratio on orders.',
     '',
-    '<details><summary>rounds</summary>',
-    '',
-    '```',
-    ...log,
-    '```',
-    '</details>',
-    '',
+    ...roundsBlock(log),
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { type ChildService, spawnPeaklab } from '../src/shared/child-service.js';
 import { testBackends } from '../src/testing/backends.js';
 import { runWrk, type WrkResult, writePostScript } from './orders-wrk.js';
-import { flag, loadText, median } from './stats.js';
+import { flag, loadText, median, roundsBlock } from './stats.js';
 
 const TARGET = 0.85;
 
@@ -117,13 +117,7 @@ export async function main(flags: string[]): Promise<void> {
       '',
       `target on/off ≥ ${TARGET}×: ${ratio >= TARGET && errors === 0 && stats.received > spansBefore ? 'met' : 'not met'}`,
       '',
-      '<details><summary>rounds</summary>',
-      '',
-      '```',
-      ...log,
-      '```',
-      '</details>',
-      '',
+      ...roundsBlock(log),
     ];
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {

@@ -64,6 +64,11 @@ export function jtlLine(c: JtlConstants, r: JtlRow): string {
   return `${Math.round(r.startEpochMs)},${Math.round(r.elapsedMs)}${c.label}${csv(r.code)},${message}${c.thread}${r.ok ? 'true,' : `false,${message}`},${r.bytes},${r.sentBytes}${c.threads}${Math.round(r.latencyMs)},0,0`;
 }
 
+/** The first line of an error message: the JTL's responseMessage and failureMessage. */
+export function firstLine(text: string): string {
+  return text.split(/\r?\n/, 1)[0] ?? '';
+}
+
 /** Creates (truncates) the output files once, before any thread appends to them. */
 export function prepareFiles(jtl: string | undefined, errorsLog: string | undefined): void {
   try {
@@ -128,8 +133,6 @@ export function openSinks(opts: {
   const constants = jtlConstants(opts.label, opts.thread, opts.threads, opts.url);
   const byLabel = new Map<string, JtlConstants>();
   const protocol = opts.protocol;
-  // One line of an error message: the JTL's responseMessage and failureMessage.
-  const firstLine = (text: string) => text.split(/\r?\n/, 1)[0] ?? '';
   return {
     record(x: Exchange, endMs: number) {
       const message = x.error ? firstLine(x.excerpt) : reasonPhrase(protocol, x.status);

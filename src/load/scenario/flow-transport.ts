@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { describeError } from '../../shared/errors.js';
 import { seededRandom } from '../../shared/seeded-random.js';
-import { type JtlRow, reasonPhrase } from '../sinks.js';
+import { firstLine, type JtlRow, reasonPhrase } from '../sinks.js';
 import { type Done, EXCERPT_BYTES, Exchange, type Transport } from '../transport.js';
 import { type PendingStep, STEP_BODY_BYTES, type StepClient } from './step-client.js';
 import type { StepRecorder, StepStats } from './step-stats.js';
@@ -62,6 +62,20 @@ function headerRecord(fields: ReadonlyArray<[string, string]> | undefined): Reco
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, v] of fields ?? []) out[k] = k in out ? `${out[k]}, ${v}` : v;
   return out;
+}
+
+/** A step call's --jtl row: timed from its call (`calledMs`) to `endMs`, performance.now() ms. */
+function stepRow(x: Exchange, calledMs: number, endMs: number, code: string, ok: boolean, message: string): JtlRow {
+  return {
+    startEpochMs: performance.timeOrigin + calledMs,
+    elapsedMs: endMs - calledMs,
+    code,
+    ok,
+    message,
+    bytes: x.bytesIn,
+    sentBytes: x.bytesOut,
+    latencyMs: x.sent ? endMs - x.sent : 0,
+  };
 }
 
 function toBody(body: unknown, headers: [string, string][]): Buffer | undefined {
@@ -153,16 +167,9 @@ export function createFlowTransport(s: FlowSettings): Transport & { unfinishedSt
             },
             now,
           );
-          s.sample?.(c.name, {
-            startEpochMs: performance.timeOrigin + c.pending.x.intended,
-            elapsedMs: now - c.pending.x.intended,
-            code: FLOW_ERRORS.flowTimeout,
-            ok: false,
-            message: `the flow took longer than ${s.flowTimeoutMs} ms`,
-            bytes: c.pending.x.bytesIn,
-            sentBytes: c.pending.x.bytesOut,
-            latencyMs: c.pending.x.sent ? now - c.pending.x.sent : 0,
-          });
+          const cut = `the flow took longer than ${s.flowTimeoutMs} ms`;
+          const x = c.pending.x;
+          s.sample?.(c.name, stepRow(x, x.intended, now, FLOW_ERRORS.flowTimeout, false, cut));
         }
         end(f, '', FLOW_ERRORS.flowTimeout, `the flow took longer than ${s.flowTimeoutMs} ms`);
         // The scenario's await of that step ends too (its finally blocks run; later steps are refused).
@@ -207,16 +214,8 @@ export function createFlowTransport(s: FlowSettings): Transport & { unfinishedSt
             { status: r.status, error: r.error, ok: stepOk, calledMs: now, sentMs: r.sent },
             at,
           );
-          s.sample?.(name, {
-            startEpochMs: performance.timeOrigin + now,
-            elapsedMs: at - now,
-            code: r.error || r.status,
-            ok: stepOk,
-            message: r.error ? (r.excerpt.split(/\r?\n/, 1)[0] ?? '') : reasonPhrase('http', r.status),
-            bytes: r.bytesIn,
-            sentBytes: r.bytesOut,
-            latencyMs: r.sent ? at - r.sent : 0,
-          });
+          const message = r.error ? firstLine(r.excerpt) : reasonPhrase('http', r.status);
+          s.sample?.(name, stepRow(r, now, at, r.error || r.status, stepOk, message));
           if (r.error !== '') {
             reject(new StepError(name, r.error, r.excerpt));
             return;

@@ -2,14 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { credentials, Metadata, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { Registry } from 'prom-client';
-import { readConfig } from '../../config/mod.js';
-import { silentLogger } from '../../shared/logger.js';
-import { startTraceCollector } from '../../testing/trace-collector.js';
 import { startGrpcServer } from '../grpc/server.js';
 import { healthClient } from '../grpc/testing/health-client.js';
 import { dbSpan } from './spans.js';
-import { startTracing } from './tracing.js';
-import { TRACING_GROUP } from './tracing-config.js';
+import { startTestTracing } from './testing/traced.js';
 
 type RawCheck = (
   req: { service: string },
@@ -19,18 +15,8 @@ type RawCheck = (
 ) => void;
 
 test('gRPC: a SERVER span per call from the platform interceptor, continuing the caller’s traceparent', async () => {
-  const collector = await startTraceCollector();
-  const cfg = readConfig(
-    TRACING_GROUP,
-    {},
-    {
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-      OTEL_BSP_SCHEDULE_DELAY: '20',
-    },
-  );
-  const tracing = await startTracing(cfg, { serviceName: 'grpc-under-test', logger: silentLogger() });
-  assert.ok(tracing, 'tracing started');
+  const traced = await startTestTracing('grpc-under-test');
+  const { collector } = traced;
   const server = await startGrpcServer({ port: 0, services: [], registry: new Registry() });
   const client = healthClient(server.address);
   try {
@@ -68,8 +54,7 @@ test('gRPC: a SERVER span per call from the platform interceptor, continuing the
   } finally {
     client.close();
     await server.close(1000);
-    await tracing.shutdown();
-    await collector.close();
+    await traced.close();
   }
 });
 
@@ -91,18 +76,8 @@ const ECHO = {
 };
 
 test('gRPC: the handler runs in the call span’s context, so its spans are the call’s children', async () => {
-  const collector = await startTraceCollector();
-  const cfg = readConfig(
-    TRACING_GROUP,
-    {},
-    {
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-      OTEL_BSP_SCHEDULE_DELAY: '20',
-    },
-  );
-  const tracing = await startTracing(cfg, { serviceName: 'grpc-under-test', logger: silentLogger() });
-  assert.ok(tracing, 'tracing started');
+  const traced = await startTestTracing('grpc-under-test');
+  const { collector } = traced;
   const server = await startGrpcServer({
     port: 0,
     registry: new Registry(),
@@ -146,7 +121,6 @@ test('gRPC: the handler runs in the call span’s context, so its spans are the 
   } finally {
     client.close();
     await server.close(1000);
-    await tracing.shutdown();
-    await collector.close();
+    await traced.close();
   }
 });

@@ -32,3 +32,15 @@ export function otelTracer(scope: string): TracerPort {
     },
   };
 }
+
+/**
+ * The pass-through tracer: `fn` runs as it is. For a service whose tracing is off, so an operation
+ * makes no OpenTelemetry API call at all (a non-recording span still costs a context switch and a
+ * promise wrapper per operation).
+ */
+export const NO_SPANS: TracerPort = { inSpan: (_name, _attributes, fn) => fn() };
+
+/** `otelTracer(scope)` when this service traces (`on`: its runtime started tracing), else NO_SPANS. */
+export function serviceTracer(on: boolean, scope: string): TracerPort {
+  return on ? otelTracer(scope) : NO_SPANS;
+}

@@ -1,28 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
-import { readConfig } from '../../config/mod.js';
-import { silentLogger } from '../../shared/logger.js';
-import { startTraceCollector } from '../../testing/trace-collector.js';
 import { otelTracer } from './otel-tracer.js';
 import { activeSpanContext, batchSpan, dbSpan, producerSpan } from './spans.js';
-import { startTracing } from './tracing.js';
-import { TRACING_GROUP } from './tracing-config.js';
+import { startTestTracing } from './testing/traced.js';
 
 test('inside an unsampled span the helpers make no spans but still propagate; inside a sampled one they record', async () => {
-  const collector = await startTraceCollector();
-  const cfg = readConfig(
-    TRACING_GROUP,
-    {},
-    {
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
-      OTEL_BSP_SCHEDULE_DELAY: '20',
-    },
-  );
-  const tracing = await startTracing(cfg, { serviceName: 'spans-under-test', logger: silentLogger() });
-  assert.ok(tracing, 'tracing started');
+  const traced = await startTestTracing('spans-under-test', { OTEL_TRACES_SAMPLER: 'parentbased_always_on' });
+  const { collector } = traced;
   const domain = otelTracer('spans-test');
   // One request's worth of helpers under a parent whose traceparent carries `flags`.
   const request = async (traceId: string, flags: '00' | '01') => {
@@ -66,8 +51,7 @@ test('inside an unsampled span the helpers make no spans but still propagate; in
       'the batch links to its sampled caller',
     );
   } finally {
-    await tracing.shutdown();
-    await collector.close();
+    await traced.close();
   }
   assert.equal(
     collector.spans.filter((s) => s.traceId === off).length,

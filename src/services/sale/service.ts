@@ -3,7 +3,7 @@ import { sqlOptions } from '../../platform/config/groups.js';
 import { startHttpServer } from '../../platform/http/app.js';
 import { openSql } from '../../platform/postgres/open.js';
 import { logBackends, type RunningService, runService } from '../../platform/service.js';
-import { otelTracer } from '../../platform/telemetry/otel-tracer.js';
+import { serviceTracer } from '../../platform/telemetry/otel-tracer.js';
 import { describeError, PeaklabError } from '../../shared/errors.js';
 import { BODY_LIMIT, SALE_ERROR_BODIES, saleRoutes } from './adapters/http-routes.js';
 import { MemoryHotState } from './adapters/memory-hot.js';
@@ -14,15 +14,9 @@ import { SALE_MIGRATIONS } from './adapters/sql-schema.js';
 import type { SaleConfig } from './config.js';
 import { SaleDesk } from './domain/desk.js';
 import { SaleKeeper } from './domain/keeper.js';
-import { type Clock, type SaleTracer, SYSTEM_CLOCK } from './domain/ports.js';
+import { type Clock, SYSTEM_CLOCK } from './domain/ports.js';
 
 export type { RunningService as RunningSale };
-
-/**
- * Without tracing, spans would be non-recording: skipping the OpenTelemetry API spares each
- * checkout two spans' worth of context switching and promise wrapping (measured: bench/sale.ts).
- */
-const UNTRACED: SaleTracer = { inSpan: (_name, _attributes, fn) => fn() };
 
 /**
  * The sale's composition root: Postgres (or PGlite) as the ledger, Redis (or the in-process
@@ -64,7 +58,7 @@ export function startSale(
         clock,
         logger,
         meter: createSaleMeter(rt.registry, () => desk.view()),
-        tracer: rt.tracing ? otelTracer('peaklab-sale') : UNTRACED,
+        tracer: serviceTracer(rt.tracing !== undefined, 'peaklab-sale'),
         checkoutTtlMs: cfg.checkoutTtl,
       });
       return startHttpServer(rt, {

@@ -3,7 +3,7 @@ import { sqlOptions } from '../../platform/config/groups.js';
 import { startHttpServer } from '../../platform/http/app.js';
 import { openSql } from '../../platform/postgres/open.js';
 import { logBackends, type RunningService, runService } from '../../platform/service.js';
-import { otelTracer } from '../../platform/telemetry/otel-tracer.js';
+import { serviceTracer } from '../../platform/telemetry/otel-tracer.js';
 import { BODY_LIMIT, TICKET_ERROR_BODIES, ticketRoutes } from './adapters/http-routes.js';
 import { TicketIntake } from './adapters/intake.js';
 import { createTicketMeter } from './adapters/metrics.js';
@@ -36,7 +36,7 @@ export function startTickets(cfg: TicketsConfig, logger: Logger): Promise<Runnin
       const db = await openSql(rt, sqlOptions(cfg, ticketComponent(cfg.dbSchema)));
       const sql = ticketSql(db.schema);
       const meter = createTicketMeter(rt.registry, () => readBacklog(db.client, sql));
-      const tracer = otelTracer('peaklab-tickets');
+      const tracer = serviceTracer(rt.tracing !== undefined, 'peaklab-tickets');
       // Registered before the intake, so it stops after it: the last tickets stored get treated.
       const treater = rt.lifecycle.add(
         new Treater({

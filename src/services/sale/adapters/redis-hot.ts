@@ -41,9 +41,9 @@ export async function openRedisHotState(rt: ServiceRuntime, opts: RedisHotOption
   });
   const keepMs = opts.keepMs ?? 3_600_000;
   // Every request names the running sale's keys: build them once per sale, not five strings per call.
-  let cached = { id: Number.NaN, keys: saleKeys(opts.prefix, 0) };
+  let cached: { readonly id: number; readonly keys: SaleKeys } | undefined;
   const keysOf = (sale: SaleTerms): SaleKeys => {
-    if (cached.id !== sale.id) cached = { id: sale.id, keys: saleKeys(opts.prefix, sale.id) };
+    if (cached?.id !== sale.id) cached = { id: sale.id, keys: saleKeys(opts.prefix, sale.id) };
     return cached.keys;
   };
   const run = (name: keyof typeof SALE_SCRIPTS, sale: SaleTerms, args: ReadonlyArray<string | number>) =>

@@ -2,10 +2,12 @@
  * The workers yield to a busy intake (one batch per loop per pause) but never stall, and a drain
  * does not pause. Real Postgres; about a second.
  */
+
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
+import { NO_SPANS } from '../../../platform/telemetry/otel-tracer.js';
 import { silentLogger } from '../../../shared/logger.js';
 import { needService } from '../../../testing/services.js';
 import { bodyDigest } from '../idempotency.js';
@@ -38,7 +40,7 @@ test('treater: while the intake is busy, one batch per pause, and the backlog st
       sql: db.sql,
       meter: createTicketMeter(new Registry(), async () => 0),
       logger: silentLogger(),
-      tracer: { inSpan: (_name, _attributes, fn) => fn() },
+      tracer: NO_SPANS,
       workers: 1,
       batch: 10,
       intakeBusy: () => busy,
