@@ -65,7 +65,14 @@ function headerRecord(fields: ReadonlyArray<[string, string]> | undefined): Reco
 }
 
 /** A step call's --jtl row: timed from its call (`calledMs`) to `endMs`, performance.now() ms. */
-function stepRow(x: Exchange, calledMs: number, endMs: number, code: string, ok: boolean, message: string): JtlRow {
+function stepRow(
+  x: Exchange,
+  calledMs: number,
+  endMs: number,
+  code: string,
+  ok: boolean,
+  message: string,
+): JtlRow {
   return {
     startEpochMs: performance.timeOrigin + calledMs,
     elapsedMs: endMs - calledMs,
