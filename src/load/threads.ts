@@ -5,7 +5,7 @@ import { mergeSecond, targetOf } from './merge.js';
 import type { Resolved } from './options.js';
 import type { PartResult } from './part-result.js';
 import type { LoadHooks, SecondStats } from './types.js';
-import type { ParentMessage, WorkerInput, WorkerMessage } from './worker-entry.js';
+import type { ParentMessage, WorkerInput, WorkerMessage } from './worker-protocol.js';
 
 const WORKER_URL = new URL('./worker-entry.js', import.meta.url);
 /** How far ahead of "all workers ready" the shared start lies, so the message reaches every worker first. */
@@ -15,8 +15,16 @@ const START_LEAD_MS = 50;
  * Runs the load on `r.threads` worker threads, each with its share of the rate (every n-th start),
  * connections and virtual users. Workers start-up at their own pace, then all start at one shared
  * instant, so their seconds line up when merged. A second is reported once every worker has closed it.
+ * `entry` is the workers' module (a serveWorker of worker-protocol.ts; default: single requests),
+ * given `r.options`; it resolves with what each worker measured, in thread order. The first worker
+ * to fail rejects the run (a PeaklabError when the worker's error was one), and every worker is
+ * terminated once the run is over, either way.
  */
-export function runThreads(r: Resolved, hooks: LoadHooks): Promise<PartResult[]> {
+export function runThreads<P extends PartResult = PartResult>(
+  r: Resolved,
+  hooks: LoadHooks,
+  entry: URL = WORKER_URL,
+): Promise<P[]> {
   const n = r.threads;
   const pending = new Map<number, SecondStats[]>();
   let nextSecond = 0;
@@ -38,7 +46,7 @@ export function runThreads(r: Resolved, hooks: LoadHooks): Promise<PartResult[]>
 
   const workers = Array.from({ length: n }, (_, index) => {
     const input: WorkerInput = { options: r.options, share: { index, count: n } };
-    return new Worker(WORKER_URL, { workerData: input });
+    return new Worker(entry, { workerData: input });
   });
   const tell = (m: ParentMessage) => {
     for (const w of workers) w.postMessage(m);
@@ -53,9 +61,9 @@ export function runThreads(r: Resolved, hooks: LoadHooks): Promise<PartResult[]>
 
   const runs = workers.map(
     (w) =>
-      new Promise<PartResult>((resolve, reject) => {
+      new Promise<P>((resolve, reject) => {
         let settled = false;
-        w.on('message', (m: WorkerMessage) => {
+        w.on('message', (m: WorkerMessage<P>) => {
           if (m.type === 'second') onSecond(m.second);
           else if (m.type === 'ready') onReady();
           else if (m.type === 'done') {

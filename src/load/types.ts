@@ -77,7 +77,7 @@ export interface LoadOptions {
   flowTimeoutMs?: number;
   /** Scenario only: values the scenario reads as `api.vars` (--var name=value). */
   vars?: Record<string, string>;
-  /** Scenario only: seeds every flow's `api.random()` (default: a random seed). */
+  /** Scenario only: seeds every flow's `api.random()` with this and the flow's number (default: random), on any --threads. */
   seed?: number;
 }
 

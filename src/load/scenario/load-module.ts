@@ -11,6 +11,20 @@ function invalid(file: string, why: string, cause?: unknown): PeaklabError {
 }
 
 /**
+ * What can be checked of a scenario file without running it: that it exists and has a module's
+ * extension. Throws PL_FILE_INVALID as loadScenario does; returns its absolute path.
+ */
+export function checkScenarioFile(file: string): { path: string; typescript: boolean } {
+  const path = resolve(file);
+  if (!existsSync(path)) throw invalid(file, 'no such file');
+  const ext = /\.[^./\\]+$/.exec(path)?.[0] ?? '';
+  const typescript = ['.ts', '.mts', '.cts'].includes(ext);
+  if (!typescript && !['.mjs', '.js', '.cjs'].includes(ext))
+    throw invalid(file, `"${ext || 'no extension'}" is not a module (use .mjs, .js or .ts)`);
+  return { path, typescript };
+}
+
+/**
  * Imports a scenario module and returns its default export. `.mjs` and `.js` are imported as they
  * are; `.ts`, `.mts` and `.cts` go through tsx's loaders (ESM, and CommonJS for a .ts outside a
  * "type": "module" package), registered (once) only then, since Node 20 cannot strip types. Errors: PL_FILE_INVALID (exit 2) for a missing file, an extension
@@ -18,12 +32,7 @@ function invalid(file: string, why: string, cause?: unknown): PeaklabError {
  * missing import) or a default export that is not a function.
  */
 export async function loadScenario(file: string): Promise<ScenarioFn> {
-  const path = resolve(file);
-  if (!existsSync(path)) throw invalid(file, 'no such file');
-  const ext = /\.[^./\\]+$/.exec(path)?.[0] ?? '';
-  const typescript = ['.ts', '.mts', '.cts'].includes(ext);
-  if (!typescript && !['.mjs', '.js', '.cjs'].includes(ext))
-    throw invalid(file, `"${ext || 'no extension'}" is not a module (use .mjs, .js or .ts)`);
+  const { path, typescript } = checkScenarioFile(file);
   if (typescript && !tsxRegistered) {
     // Outside a "type": "module" package Node loads a .ts file as CommonJS: tsx hooks both loaders.
     const [esm, cjs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);

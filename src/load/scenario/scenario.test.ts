@@ -9,48 +9,15 @@ import { JTL_HEADER } from '../sinks.js';
 import { assertAccounting } from '../testing/accounting.js';
 import { runCli } from '../testing/cli.js';
 import { startServer } from '../testing/server.js';
+import { assertSteps, step } from '../testing/steps.js';
 import type { LoadResult } from '../types.js';
-import type { StepResult } from './types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peaklab-scenario-'));
-const sum = (xs: Record<string, number>) => Object.values(xs).reduce((a, b) => a + b, 0);
 
 function scenario(name: string, code: string): string {
   const file = join(dir, name);
   writeFileSync(file, code);
   return file;
-}
-
-function step(r: LoadResult, name: string): StepResult {
-  const s = r.steps?.find((x) => x.name === name);
-  assert.ok(s, `step ${name} in ${JSON.stringify(r.steps?.map((x) => x.name))}`);
-  return s;
-}
-
-/** Every step has one outcome: started = ok + failed + unfinished; statuses + errors = completed. */
-function assertSteps(r: LoadResult): void {
-  for (const s of r.steps ?? []) {
-    assert.equal(s.started, s.ok + s.failed + s.unfinished, `${s.name}: ${JSON.stringify(s)}`);
-    assert.equal(s.completed, s.ok + s.failed, s.name);
-    assert.equal(sum(s.status) + sum(s.errors), s.completed, s.name);
-    assert.equal(s.latency.count, s.completed, s.name);
-    const tl = (f: (t: StepResult['timeline'][number]) => number) => s.timeline.reduce((n, t) => n + f(t), 0);
-    assert.equal(
-      tl((t) => t.started),
-      s.started,
-      `${s.name} timeline started`,
-    );
-    assert.equal(
-      tl((t) => t.completed),
-      s.completed,
-      `${s.name} timeline completed`,
-    );
-    assert.equal(
-      tl((t) => t.unfinished),
-      s.unfinished,
-      `${s.name} timeline unfinished`,
-    );
-  }
 }
 
 test('flows, steps and the server count add up; flow latency counts a wait for a connection', async () => {
@@ -268,11 +235,10 @@ test('bad scenario files and flags: one documented line, exit 2', async () => {
     [['--scenario', scenario('top.mjs', 'throw new Error("top-level")')], 'PL_FILE_INVALID', 'top-level'],
     [['--scenario', scenario('flow.txt', 'hello')], 'PL_FILE_INVALID', 'not a module'],
     [
-      ['--scenario', scenario('ok.mjs', 'export default async () => {}'), '--threads', '2'],
+      ['--scenario', scenario('ok.mjs', 'export default async () => {}'), '--body', 'x'],
       'PL_USAGE',
-      '--threads',
+      '--body',
     ],
-    [['--scenario', join(dir, 'ok.mjs'), '--body', 'x'], 'PL_USAGE', '--body'],
     [['--var', 'a=1'], 'PL_USAGE', '--var'],
     [['--seed', '7'], 'PL_USAGE', '--seed is for --scenario'],
     [['--scenario', join(dir, 'ok.mjs'), '--seed', '-1'], 'PL_CONFIG_INVALID', '--seed'],

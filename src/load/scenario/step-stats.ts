@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { encode, type Histogram, newHistogram, percentileMs, recordMs, summarize } from '../histogram.js';
 import { bump } from '../part-result.js';
 import type { StepResult, StepSecond } from './types.js';
@@ -5,7 +6,8 @@ import type { StepResult, StepSecond } from './types.js';
 /** How many distinct step names a run may have: a name per URL (ids in paths) would grow without end. */
 export const MAX_STEP_NAMES = 100;
 
-function emptyStepSecond(second: number): StepSecond {
+/** A second of a step with nothing in it yet. */
+export function emptyStepSecond(second: number): StepSecond {
   return {
     second,
     started: 0,
@@ -33,6 +35,9 @@ class StepRecorder {
   private readonly secondHist: Histogram = newHistogram(2);
   /** The second secondHist holds; earlier seconds are closed. */
   private open = 0;
+
+  /** When the step was first called (epoch ms): threads' steps merge in this order. */
+  readonly firstEpochMs = performance.timeOrigin + performance.now();
 
   constructor(readonly name: string) {}
 
@@ -125,6 +130,11 @@ export class StepStats {
   unfinished(step: StepRecorder, nowMs: number): void {
     step.totals.unfinished++;
     step.second(this.secondAt(nowMs)).unfinished++;
+  }
+
+  /** When each step was first called (epoch ms), in the order of `finish`'s results. */
+  firstCalled(): number[] {
+    return [...this.steps.values()].map((s) => s.firstEpochMs);
   }
 
   /** The steps' results, in the order they were first called; `seconds`: the run's timeline length. */

@@ -7,7 +7,7 @@ import type { LatencySummary } from '../types.js';
 
 /** Options of one step (one HTTP request of a flow). */
 export interface StepOptions {
-  /** The step's name in reports (default "METHOD /path", without the query). At most 100 names per run. */
+  /** The step's name in reports (default "METHOD /path", without the query). At most 100 names per run (per thread). */
   name?: string;
   /** Extra request headers (CR, LF and NUL refused; content-length is set by peaklab). */
   headers?: Record<string, string>;
@@ -41,16 +41,22 @@ export interface StepResponse {
 
 /** The client API a scenario function receives: one object per flow. */
 export interface ScenarioApi {
-  /** The flow's sequence number, 0, 1, 2, ... in order of intended start (unique in the run). */
+  /**
+   * The flow's sequence number, unique in the run: 0, 1, 2, ... in order of intended start (open
+   * model, any --threads); with --vus and --threads N, thread i numbers its flows i, i+N, i+2N, ...
+   */
   readonly flow: number;
   /** Values given with --var name=value (strings), or by the library caller's `vars`. */
   readonly vars: Readonly<Record<string, string>>;
   /**
    * Adds `by` (default 1) to the run's counter `name` (result.counters): outcomes the statuses do not
-   * tell apart, such as the error codes in response bodies. At most 1000 names per run.
+   * tell apart, such as the error codes in response bodies. At most 1000 names per run (per thread).
    */
   count(name: string, by?: number): void;
-  /** A uniform number in [0, 1) from this flow's own generator (seeded from the run's seed and `flow`). */
+  /**
+   * A uniform number in [0, 1) from this flow's own generator, seeded from the run's seed and `flow`
+   * only: the same seed draws the same numbers for the same flow, whichever thread runs it.
+   */
   random(): number;
   /** A uniform whole number in [min, max], both included. */
   randomInt(min: number, max: number): number;
