@@ -37,6 +37,8 @@ export interface EngineSettings {
   /** Open requests (in flight plus queued) of this share; 0 means no cap. */
   maxInflight: number;
   lateAfterMs: number;
+  /** Open model: poll for precise starts whatever the gap (see PRECISE_GAP_MS). */
+  preciseStarts: boolean;
   /** How long an interrupted run waits for requests in flight. */
   graceMs: number;
   /** How long a finished run waits for requests in flight (the request timeout, plus a little). */
@@ -259,7 +261,7 @@ export function runEngine(
     // requests, not the wall clock. The price: a start goes out up to ~1 ms (a tick) after its
     // intended time. That is recorded as scheduling lag and counted in the latency, which runs
     // from the intended start, so it can only make results look worse, never hide a stall.
-    if ((next.t - prevT) * 1000 < PRECISE_GAP_MS) {
+    if (!s.preciseStarts && (next.t - prevT) * 1000 < PRECISE_GAP_MS) {
       later(openTick, delay);
       return;
     }

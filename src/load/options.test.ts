@@ -49,5 +49,10 @@ test('options that would be ignored are refused', () => {
   usage({ target: 'grpc://127.0.0.1:9', rate: 'constant:5', grpc, body: 'x' });
   usage({ target: 'grpc://127.0.0.1:9', rate: 'constant:5', grpc, method: 'PUT' });
   usage({ target: 'grpc://127.0.0.1:9', rate: 'constant:5', grpc, headers: [['a', 'b']] });
+  usage({ target, vus: 2, preciseStarts: true });
   assert.doesNotThrow(() => resolveOptions({ target, vus: 2, thinkMs: 100 }));
+  assert.equal(
+    resolveOptions({ target, rate: 'constant:5', preciseStarts: true }).engine.preciseStarts,
+    true,
+  );
 });

@@ -160,6 +160,8 @@ export function resolveOptions(options: LoadOptions): Resolved {
   if (maxInflightGiven !== undefined && threads > maxInflightGiven)
     throw usage(`--threads ${threads} needs --max-inflight of at least ${threads} (one per thread)`);
   const maxInflight = maxInflightGiven ?? (model === 'open' ? DEFAULTS.openMaxInflight : 0);
+  if (model === 'closed' && options.preciseStarts)
+    throw usage('--precise-starts times the open model (--rate); the closed model (--vus) has no schedule');
   if (model === 'closed' && threads > vus) throw usage(`--threads ${threads} needs at least as many --vus`);
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   if (options.bodyList !== undefined && options.body !== undefined)
@@ -176,6 +178,7 @@ export function resolveOptions(options: LoadOptions): Resolved {
     requests,
     maxInflight,
     lateAfterMs: DEFAULTS.lateAfterMs,
+    preciseStarts: options.preciseStarts === true,
     graceMs: DEFAULTS.graceMs,
     drainMs: timeoutMs + 1000,
   };

@@ -28,6 +28,11 @@ export interface LoadOptions {
   /** https:// only: do not verify the server's certificate (a self-signed test server). */
   insecure?: boolean;
   /**
+   * Open model: poll for µs-precise starts at every rate. By default starts less than 10 ms apart
+   * go out on ~1 ms timer ticks (lag charged to latency) so the generator does not fill a core.
+   */
+  preciseStarts?: boolean;
+  /**
    * A file of bodies instead of `body`: a JSON array of base64 strings. Request number `seq` (unique
    * across threads) sends body `seq % length`, exactly as decoded: a mix of payloads in one run.
    */

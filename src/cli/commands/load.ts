@@ -41,6 +41,10 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     )
     .option('--template-body', 'fill {{templates}} in a --body @file too (read as UTF-8 text)')
     .option('--insecure', "https: do not verify the server's certificate (self-signed test servers)")
+    .option(
+      '--precise-starts',
+      'open model: poll for µs-precise starts at any rate (costs up to a core; default: ~1 ms ticks above 100 starts/s)',
+    )
     .option('--quiet', 'no progress line and no text report')
     .option(
       '--trace-propagate',
@@ -66,6 +70,7 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       raw.templateBody === true,
     );
     if (raw.insecure === true) options.insecure = true;
+    if (raw.preciseStarts === true) options.preciseStarts = true;
     if (raw.tracePropagate === true) {
       if (options.grpc) throw new PeaklabError('PL_USAGE', '--trace-propagate is for HTTP targets');
       const { newTracePrefix } = await import('../../load/trace-propagate.js');
