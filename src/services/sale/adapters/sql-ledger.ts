@@ -58,7 +58,7 @@ export class SqlLedger implements SaleLedger {
   readonly #purchases: BatchWriter<PurchaseRecord, LedgerPurchaseResult>;
   readonly #sql: ReturnType<typeof statements>;
 
-  /** `writeConcurrency`: batches that may be written at once (checkouts; purchases get half). */
+  /** `writeConcurrency`: the pool's write budget; purchase batches may use half of it at once. */
   constructor(
     private readonly client: SqlClient,
     schema: string,
@@ -67,7 +67,11 @@ export class SqlLedger implements SaleLedger {
     this.#sql = statements(quoteIdent(schema));
     const checkouts = splitOnDataError((rows: CheckoutRecord[]) => this.#insertCheckouts(rows));
     const purchases = splitOnDataError((rows: PurchaseRecord[]) => this.#insertPurchases(rows));
-    this.#checkouts = new BatchWriter(checkouts, writeConcurrency, MAX_BATCH, {
+    // One checkout flush at a time: every flush is a commit (a WAL flush and two wake-ups across
+    // processes), so the rows that arrive while one commits wait for it and go in the next, bigger
+    // one. Measured at 3000 checkouts/s: 3.7 rows per commit and 76 µs of Postgres CPU per
+    // checkout, against 2.1 rows and 130 µs with four flushes in flight.
+    this.#checkouts = new BatchWriter(checkouts, 1, MAX_BATCH, {
       spanName: 'checkouts insert',
     });
     const refusals = (rows: PurchaseRecord[]) =>
