@@ -46,15 +46,28 @@ end
  * hold the item), or {'sold_out'} | {'unavailable'} | {'limit'} | {'missing'}: the same as n
  * single calls in a row, in one round trip and one script call. The limit is checked after a full
  * sweep, so an expired reservation never counts.
+ *
+ * What no reservation changes is read once per call: the sale's meta fields, and one sweep (up to
+ * 64 per reservation) at the earliest `now` of the call. A reservation that expired between that
+ * instant and a later one's `now` is still caught where it matters, exactly as one swept would
+ * be: the item's own holder is checked against its `now` (and freed), and the limit check sweeps
+ * everything at its `now` before refusing.
  */
 export const RESERVE = `${PRELUDE}
+local meta = redis.call('HMGET', META, 'limit', 'sold', 'items')
+local limit = tonumber(meta[1])
+local out = {}
+if not limit then
+  for i = 1, #ARGV, 5 do out[#out + 1] = {'missing'} end
+  return out
+end
+local soldOut = tonumber(meta[2]) >= tonumber(meta[3])
+local first = tonumber(ARGV[3])
+for i = 8, #ARGV, 5 do first = math.min(first, tonumber(ARGV[i])) end
+sweep(first, 64 * (#ARGV / 5))
+
 local function reserve(user, it, now, expires, code)
-  local limit = tonumber(redis.call('HGET', META, 'limit'))
-  if not limit then return {'missing'} end
-  sweep(now, 64)
-  if tonumber(redis.call('HGET', META, 'sold')) >= tonumber(redis.call('HGET', META, 'items')) then
-    return {'sold_out'}
-  end
+  if soldOut then return {'sold_out'} end
   local holder = redis.call('HGET', HOLDER, it)
   if holder == '!' then return {'unavailable'} end
   if holder then
@@ -75,7 +88,6 @@ local function reserve(user, it, now, expires, code)
   redis.call('HINCRBY', TAKEN, user, 1)
   return {'reserved', code, expires}
 end
-local out = {}
 for i = 1, #ARGV, 5 do
   out[#out + 1] = reserve(ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3], ARGV[i + 4])
 end
