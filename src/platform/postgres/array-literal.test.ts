@@ -43,6 +43,28 @@ test('array literals: Postgres reads back exactly the values, hostile text inclu
   });
 });
 
+test('array literals: null elements read back as NULL, the text "NULL" as text', {
+  skip: gate.skip,
+}, async () => {
+  await withPg(async (c) => {
+    const r = await c.query<{ t: Array<string | null>; i: Array<number | null>; b: Array<string | null> }>(
+      'SELECT $1::text[] AS t, $2::int[] AS i, $3::bigint[]::text[] AS b',
+      [
+        textArrayLiteral([null, 'NULL', '', null]),
+        numberArrayLiteral([null, 7, null]),
+        textArrayLiteral(['9007199254740991', null]),
+      ],
+    );
+    assert.deepEqual(r.rows[0], {
+      t: [null, 'NULL', '', null],
+      i: [null, 7, null],
+      b: ['9007199254740991', null],
+    });
+  });
+  assert.equal(textArrayLiteral([]), '{}');
+  assert.equal(numberArrayLiteral([null]), '{NULL}');
+});
+
 test('array literals: NaN and Infinity are refused, not stored', () => {
   assert.throws(() => numberArrayLiteral([1, Number.NaN]), RangeError);
   assert.throws(() => numberArrayLiteral([Number.POSITIVE_INFINITY]), RangeError);

@@ -9,24 +9,31 @@
 const NEEDS_ESCAPE = /["\\]/;
 
 /**
- * `{"a","b\"c"}`: every element double-quoted (so commas, braces, spaces, `NULL` and the empty
- * string stay text), with `"` and `\` backslash-escaped, as Postgres's array input expects.
+ * `{"a","b\"c",NULL}`: every element double-quoted (so commas, braces, spaces, `NULL` and the
+ * empty string stay text), with `"` and `\` backslash-escaped, as Postgres's array input expects;
+ * a null is the bare NULL. Any element type reads quoted text (`$1::bigint[]` takes `{"12"}`).
  */
-export function textArrayLiteral(values: readonly string[]): string {
+export function textArrayLiteral(values: ReadonlyArray<string | null>): string {
   let s = '{';
   for (let i = 0; i < values.length; i++) {
-    const v = values[i] as string;
-    s += `${i === 0 ? '"' : ',"'}${NEEDS_ESCAPE.test(v) ? v.replace(/["\\]/g, '\\$&') : v}"`;
+    const v = values[i] as string | null;
+    if (i > 0) s += ',';
+    s += v === null ? 'NULL' : `"${NEEDS_ESCAPE.test(v) ? v.replace(/["\\]/g, '\\$&') : v}"`;
   }
   return `${s}}`;
 }
 
 /**
- * `{1,2.5,-3}` for int or float8 arrays. Every value must be a finite number (String() gives the
- * shortest text that reads back as the same double); throws RangeError on NaN or ±Infinity, which
- * no int column takes and which a float8 column would store as a surprise.
+ * `{1,2.5,-3,NULL}` for int or float8 arrays; a null is NULL. Every other value must be a finite
+ * number (String() gives the shortest text that reads back as the same double); throws RangeError
+ * on NaN or ±Infinity, which no int column takes and which a float8 column would store as a surprise.
  */
-export function numberArrayLiteral(values: readonly number[]): string {
-  for (const v of values) if (!Number.isFinite(v)) throw new RangeError(`not a finite number: ${v}`);
-  return `{${values.join(',')}}`;
+export function numberArrayLiteral(values: ReadonlyArray<number | null>): string {
+  let s = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number | null;
+    if (v !== null && !Number.isFinite(v)) throw new RangeError(`not a finite number: ${v}`);
+    s += i === 0 ? `${v ?? 'NULL'}` : `,${v ?? 'NULL'}`;
+  }
+  return `${s}}`;
 }

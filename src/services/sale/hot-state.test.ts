@@ -134,3 +134,37 @@ test('hot state, Redis scripts: atomic under concurrency', { skip: redisGate.ski
     await deleteKeys(prefix);
   }
 });
+
+test('hot state, Redis scripts: reservations of two sales sent at once each reach their own sale', {
+  skip: redisGate.skip,
+}, async () => {
+  const rt = createRuntime({ name: 'hot-test', logger: silentLogger(), defaultMetrics: false });
+  const prefix = `t:${uniqueName('hottwo')}`;
+  const hot = await openRedisHotState(rt, { url: redisGate.url, prefix });
+  const a: SaleTerms = { ...SALE, id: 2000 };
+  const b: SaleTerms = { ...SALE, id: 3000, items: 1 };
+  try {
+    await hot.load(a, EMPTY, 0);
+    await hot.load(b, { sold: [{ item: 1, user: '9' }], reserved: [] }, 0);
+    // Added in one event-loop turn, all five go in one batch that holds both sales.
+    const got = await Promise.all([
+      hot.reserve(a, { user: '1', item: 1, code: 'a1', now: 1000, expiresAt: 5000 }),
+      hot.reserve(a, { user: '2', item: 1, code: 'a2', now: 1000, expiresAt: 5000 }),
+      hot.reserve(b, { user: '1', item: 1, code: 'b1', now: 1000, expiresAt: 5000 }),
+      hot.reserve(a, { user: '2', item: 2, code: 'a3', now: 1000, expiresAt: 5000 }),
+      hot.reserve(b, { user: '3', item: 2, code: 'b2', now: 1000, expiresAt: 5000 }),
+    ]);
+    assert.deepEqual(got, [
+      { kind: 'reserved', code: 'a1', expiresAt: 5000 },
+      { kind: 'unavailable' },
+      { kind: 'sold_out' },
+      { kind: 'reserved', code: 'a3', expiresAt: 5000 },
+      { kind: 'sold_out' },
+    ]);
+    assert.deepEqual(await hot.counts(a, 1000), { sold: 0, reserved: 2 });
+    assert.deepEqual(await hot.counts(b, 1000), { sold: 1, reserved: 0 });
+  } finally {
+    await rt.lifecycle.shutdown();
+    await deleteKeys(prefix);
+  }
+});

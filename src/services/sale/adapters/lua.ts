@@ -41,37 +41,57 @@ end
 `;
 
 /**
- * ARGV: user, item, now, expiresAt, code. Returns {'reserved', code, expiresAt} (the user's own
- * live code if they already hold the item), or {'sold_out'} | {'unavailable'} | {'limit'} |
- * {'missing'}. The limit is checked after a full sweep, so an expired reservation never counts.
+ * ARGV: n groups of (user, item, now, expiresAt, code), one per reservation, run in their order.
+ * Returns n replies, each {'reserved', code, expiresAt} (the user's own live code if they already
+ * hold the item), or {'sold_out'} | {'unavailable'} | {'limit'} | {'missing'}: the same as n
+ * single calls in a row, in one round trip and one script call. The limit is checked after a full
+ * sweep, so an expired reservation never counts.
+ *
+ * What no reservation changes is read once per call: the sale's meta fields, and one sweep (up to
+ * 64 per reservation) at the earliest `now` of the call. A reservation that expired between that
+ * instant and a later one's `now` is still caught where it matters, exactly as one swept would
+ * be: the item's own holder is checked against its `now` (and freed), and the limit check sweeps
+ * everything at its `now` before refusing.
  */
 export const RESERVE = `${PRELUDE}
-local limit = tonumber(redis.call('HGET', META, 'limit'))
-if not limit then return {'missing'} end
-local user, it, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
-sweep(now, 64)
-if tonumber(redis.call('HGET', META, 'sold')) >= tonumber(redis.call('HGET', META, 'items')) then
-  return {'sold_out'}
+local meta = redis.call('HMGET', META, 'limit', 'sold', 'items')
+local limit = tonumber(meta[1])
+local out = {}
+if not limit then
+  for i = 1, #ARGV, 5 do out[#out + 1] = {'missing'} end
+  return out
 end
-local holder = redis.call('HGET', HOLDER, it)
-if holder == '!' then return {'unavailable'} end
-if holder then
-  local exp, owner = string.match(redis.call('HGET', CODES, holder) or '', '^R|(%d+)|%d+|(%d+)$')
-  if exp and tonumber(exp) > now then
-    if owner == user then return {'reserved', holder, exp} end
-    return {'unavailable'}
+local soldOut = tonumber(meta[2]) >= tonumber(meta[3])
+local first = tonumber(ARGV[3])
+for i = 8, #ARGV, 5 do first = math.min(first, tonumber(ARGV[i])) end
+sweep(first, 64 * (#ARGV / 5))
+
+local function reserve(user, it, now, expires, code)
+  if soldOut then return {'sold_out'} end
+  local holder = redis.call('HGET', HOLDER, it)
+  if holder == '!' then return {'unavailable'} end
+  if holder then
+    local exp, owner = string.match(redis.call('HGET', CODES, holder) or '', '^R|(%d+)|%d+|(%d+)$')
+    if exp and tonumber(exp) > now then
+      if owner == user then return {'reserved', holder, exp} end
+      return {'unavailable'}
+    end
+    free(it)
   end
-  free(it)
+  if tonumber(redis.call('HGET', TAKEN, user) or '0') >= limit then
+    sweep(now, -1)
+    if tonumber(redis.call('HGET', TAKEN, user) or '0') >= limit then return {'limit'} end
+  end
+  redis.call('HSET', HOLDER, it, code)
+  redis.call('ZADD', EXPIRY, expires, it)
+  redis.call('HSET', CODES, code, 'R|' .. expires .. '|' .. it .. '|' .. user)
+  redis.call('HINCRBY', TAKEN, user, 1)
+  return {'reserved', code, expires}
 end
-if tonumber(redis.call('HGET', TAKEN, user) or '0') >= limit then
-  sweep(now, -1)
-  if tonumber(redis.call('HGET', TAKEN, user) or '0') >= limit then return {'limit'} end
+for i = 1, #ARGV, 5 do
+  out[#out + 1] = reserve(ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3], ARGV[i + 4])
 end
-redis.call('HSET', HOLDER, it, ARGV[5])
-redis.call('ZADD', EXPIRY, ARGV[4], it)
-redis.call('HSET', CODES, ARGV[5], 'R|' .. ARGV[4] .. '|' .. it .. '|' .. user)
-redis.call('HINCRBY', TAKEN, user, 1)
-return {'reserved', ARGV[5], ARGV[4]}
+return out
 `;
 
 /**

@@ -1,22 +1,35 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { CounterPort } from '../../../platform/telemetry/ports.js';
+import { TallyCounter } from '../../../platform/telemetry/tally.js';
 import { CHECKOUT_RESULTS, PURCHASE_RESULTS } from '../domain/outcomes.js';
 import type { HotCounts, SaleMeter } from '../domain/ports.js';
 
 /** A scrape waits this long for the live counts (ms) before showing the last ones it had. */
 const COUNTS_TIMEOUT_MS = 1000;
 
-function children<const L extends string>(
-  counter: Counter<'result'>,
+/**
+ * One tally per result, handed to the counter's labelled child when the registry is read (see
+ * TallyCounter: an addition per answer instead of prom-client's label hashing). Every series
+ * exists from the start, so rate() sees zeros, not gaps.
+ */
+function tallied<const L extends string>(
+  name: string,
+  help: string,
   labels: readonly L[],
+  registry: Registry,
 ): Record<L, CounterPort> {
-  const out = {} as Record<L, CounterPort>;
-  for (const result of labels) {
-    const child = counter.labels({ result });
-    // Every series exists from the start, so rate() sees zeros, not gaps.
-    child.inc(0);
-    out[result] = child;
-  }
+  const out = {} as Record<L, TallyCounter>;
+  for (const result of labels) out[result] = new TallyCounter();
+  const counter: Counter<'result'> = new Counter({
+    name,
+    help,
+    labelNames: ['result'],
+    registers: [registry],
+    collect() {
+      for (const result of labels) out[result].flushInto(counter.labels({ result }));
+    },
+  });
+  for (const result of labels) counter.labels({ result }).inc(0);
   return out;
 }
 
@@ -29,18 +42,18 @@ function children<const L extends string>(
  * A scrape never fails for the counts: when they do not come in time, it shows the last ones.
  */
 export function createSaleMeter(registry: Registry, counts: () => Promise<HotCounts>): SaleMeter {
-  const checkouts = new Counter({
-    name: 'sale_checkouts_total',
-    help: 'POST /checkout answers by result: reserved, invalid_params, item_not_found, item_unavailable, user_limit_reached, sold_out, unavailable',
-    labelNames: ['result'],
-    registers: [registry],
-  });
-  const purchases = new Counter({
-    name: 'sale_purchases_total',
-    help: 'POST /purchase answers by result: purchased, invalid_params, code_not_found, code_expired, code_used, item_sold, user_limit_reached, unavailable',
-    labelNames: ['result'],
-    registers: [registry],
-  });
+  const checkouts = tallied(
+    'sale_checkouts_total',
+    'POST /checkout answers by result: reserved, invalid_params, item_not_found, item_unavailable, user_limit_reached, sold_out, unavailable',
+    CHECKOUT_RESULTS,
+    registry,
+  );
+  const purchases = tallied(
+    'sale_purchases_total',
+    'POST /purchase answers by result: purchased, invalid_params, code_not_found, code_expired, code_used, item_sold, user_limit_reached, unavailable',
+    PURCHASE_RESULTS,
+    registry,
+  );
   let last: HotCounts = { sold: 0, reserved: 0 };
   let inFlight: Promise<HotCounts> | undefined;
   // One read serves both gauges of a scrape.
@@ -77,8 +90,5 @@ export function createSaleMeter(registry: Registry, counts: () => Promise<HotCou
       this.set((await current()).reserved);
     },
   });
-  return {
-    checkouts: children(checkouts, CHECKOUT_RESULTS),
-    purchases: children(purchases, PURCHASE_RESULTS),
-  };
+  return { checkouts, purchases };
 }

@@ -3,9 +3,11 @@ import {
   BatchWriter,
   DataRejected,
   type ItemResults,
+  numberArrayLiteral,
   quoteIdent,
   type SqlClient,
   splitOnDataError,
+  textArrayLiteral,
 } from '../../../platform/postgres/mod.js';
 import type {
   CheckoutRecord,
@@ -58,7 +60,7 @@ export class SqlLedger implements SaleLedger {
   readonly #purchases: BatchWriter<PurchaseRecord, LedgerPurchaseResult>;
   readonly #sql: ReturnType<typeof statements>;
 
-  /** `writeConcurrency`: batches that may be written at once (checkouts; purchases get half). */
+  /** `writeConcurrency`: the pool's write budget; purchase batches may use half of it at once. */
   constructor(
     private readonly client: SqlClient,
     schema: string,
@@ -67,7 +69,11 @@ export class SqlLedger implements SaleLedger {
     this.#sql = statements(quoteIdent(schema));
     const checkouts = splitOnDataError((rows: CheckoutRecord[]) => this.#insertCheckouts(rows));
     const purchases = splitOnDataError((rows: PurchaseRecord[]) => this.#insertPurchases(rows));
-    this.#checkouts = new BatchWriter(checkouts, writeConcurrency, MAX_BATCH, {
+    // One checkout flush at a time: every flush is a commit (a WAL flush and two wake-ups across
+    // processes), so the rows that arrive while one commits wait for it and go in the next, bigger
+    // one. Measured at 3000 checkouts/s: 3.7 rows per commit and 76 µs of Postgres CPU per
+    // checkout, against 2.1 rows and 130 µs with four flushes in flight.
+    this.#checkouts = new BatchWriter(checkouts, 1, MAX_BATCH, {
       spanName: 'checkouts insert',
     });
     const refusals = (rows: PurchaseRecord[]) =>
@@ -188,26 +194,47 @@ export class SqlLedger implements SaleLedger {
   }
 
   async #insertCheckouts(rows: CheckoutRecord[]): Promise<ItemResults<true>> {
+    const n = rows.length;
+    const ids = new Array<string>(n);
+    const sales = new Array<number>(n);
+    const users = new Array<string | null>(n);
+    const items = new Array<number | null>(n);
+    const results = new Array<string>(n);
+    const codes = new Array<string | null>(n);
+    const expires = new Array<number | null>(n);
+    const ats = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const r = rows[i] as CheckoutRecord;
+      ids[i] = r.id;
+      sales[i] = r.saleId;
+      users[i] = r.user;
+      items[i] = r.item;
+      results[i] = r.result;
+      codes[i] = r.code;
+      expires[i] = r.expiresAt;
+      ats[i] = r.at;
+    }
+    // Array literals built here: cheaper than the driver's per-element conversion, same wire text.
     await this.client.query(this.#sql.insertCheckouts, [
-      rows.map((r) => r.id),
-      rows.map((r) => r.saleId),
-      rows.map((r) => r.user),
-      rows.map((r) => r.item),
-      rows.map((r) => r.result),
-      rows.map((r) => r.code),
-      rows.map((r) => r.expiresAt),
-      rows.map((r) => r.at),
+      textArrayLiteral(ids),
+      numberArrayLiteral(sales),
+      textArrayLiteral(users),
+      numberArrayLiteral(items),
+      textArrayLiteral(results),
+      textArrayLiteral(codes),
+      numberArrayLiteral(expires),
+      numberArrayLiteral(ats),
     ]);
-    return new Array<true>(rows.length).fill(true);
+    return new Array<true>(n).fill(true);
   }
 
   async #insertPurchases(rows: PurchaseRecord[]): Promise<ItemResults<LedgerPurchaseResult>> {
     await this.client.query(this.#sql.insertPurchases, [
-      rows.map((r) => r.saleId),
-      rows.map((r) => r.item),
-      rows.map((r) => r.user),
-      rows.map((r) => r.code),
-      rows.map((r) => r.at),
+      numberArrayLiteral(rows.map((r) => r.saleId)),
+      numberArrayLiteral(rows.map((r) => r.item)),
+      textArrayLiteral(rows.map((r) => r.user)),
+      textArrayLiteral(rows.map((r) => r.code)),
+      numberArrayLiteral(rows.map((r) => r.at)),
     ]);
     return new Array<LedgerPurchaseResult>(rows.length).fill('recorded');
   }
