@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { withPg } from '../../testing/backends.js';
 import { needService } from '../../testing/services.js';
-import { numberArrayLiteral, textArrayLiteral } from './array-literal.js';
+import { columnLiterals, numberArrayLiteral, textArrayLiteral } from './array-literal.js';
 
 const gate = await needService('postgres');
 
@@ -69,4 +69,19 @@ test('array literals: NaN and Infinity are refused, not stored', () => {
   assert.throws(() => numberArrayLiteral([1, Number.NaN]), RangeError);
   assert.throws(() => numberArrayLiteral([Number.POSITIVE_INFINITY]), RangeError);
   assert.equal(textArrayLiteral(['a']), '{"a"}');
+});
+
+test('columnLiterals: one literal per column, rows in order, nulls as NULL', () => {
+  const rows = [
+    { id: 'a"1', n: 1, note: null },
+    { id: 'b', n: 2.5, note: 'x' },
+  ];
+  const literals = columnLiterals(rows, [
+    { text: (r) => r.id },
+    { number: (r) => r.n },
+    { text: (r) => r.note },
+  ]);
+  assert.deepEqual(literals, ['{"a\\"1","b"}', '{1,2.5}', '{NULL,"x"}']);
+  assert.deepEqual(columnLiterals([], [{ text: () => 'x' }]), ['{}']);
+  assert.throws(() => columnLiterals([{ n: Number.NaN }], [{ number: (r) => r.n }]), RangeError);
 });

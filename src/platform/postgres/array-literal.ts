@@ -37,3 +37,20 @@ export function numberArrayLiteral(values: ReadonlyArray<number | null>): string
   }
   return `${s}}`;
 }
+
+/** One column of a batch: how to read it from a row, as text or as a number (null: SQL NULL). */
+export type BatchColumn<T> =
+  | { readonly text: (row: T) => string | null }
+  | { readonly number: (row: T) => number | null };
+
+/**
+ * A batch's parameters for `unnest($1::text[], $2::int[], …)`: one array literal per column, in
+ * the columns' order, with row i at position i of each. Throws RangeError as numberArrayLiteral.
+ */
+export function columnLiterals<T>(rows: readonly T[], columns: ReadonlyArray<BatchColumn<T>>): string[] {
+  return columns.map((c) =>
+    'text' in c
+      ? textArrayLiteral(rows.map((r) => c.text(r)))
+      : numberArrayLiteral(rows.map((r) => c.number(r))),
+  );
+}

@@ -1,5 +1,5 @@
 /** Postgres for services: open, migrate, query, and write in group-committed batches. */
-export { numberArrayLiteral, textArrayLiteral } from './array-literal.js';
+export { type BatchColumn, columnLiterals, numberArrayLiteral, textArrayLiteral } from './array-literal.js';
 export type { BatchWrite, ItemResults } from './batch-writer.js';
 export { BatchWriter, splitOnDataError } from './batch-writer.js';
 export type { SqlClient, SqlTransaction } from './client.js';

@@ -3,16 +3,27 @@ import {
   BatchWriter,
   DataRejected,
   type ItemResults,
+  type BatchColumn,
+  columnLiterals,
   type Migrations,
-  numberArrayLiteral,
   quoteIdent,
   type SqlClient,
   splitOnDataError,
-  textArrayLiteral,
 } from '../../../platform/postgres/mod.js';
 import { OrderRejected } from '../domain/faults.js';
 import type { StoredOrder } from '../domain/order.js';
 import type { OrderStore, OrderTiming } from '../domain/ports.js';
+
+/** The insert's unnest columns, in its parameter order ($1 … $7). */
+const ORDER_COLUMNS: ReadonlyArray<BatchColumn<StoredOrder>> = [
+  { text: (o) => o.id },
+  { number: (o) => o.productId },
+  { number: (o) => o.count },
+  { text: (o) => o.username },
+  { number: (o) => o.acceptedAt },
+  { number: (o) => o.processedAt },
+  { number: (o) => o.attempts },
+];
 
 /** The orders table's schema changes, recorded under the component name "orders". */
 export const ORDER_MIGRATIONS: Migrations = {
@@ -99,34 +110,10 @@ export class SqlOrderStore implements OrderStore {
 
   /** One result per row: true = inserted, false = already there. */
   async #insertRows(batch: StoredOrder[]): Promise<ItemResults<boolean>> {
-    const n = batch.length;
-    const ids = new Array<string>(n);
-    const products = new Array<number>(n);
-    const counts = new Array<number>(n);
-    const users = new Array<string>(n);
-    const accepted = new Array<number>(n);
-    const processed = new Array<number>(n);
-    const attempts = new Array<number>(n);
-    for (let i = 0; i < n; i++) {
-      const o = batch[i] as StoredOrder;
-      ids[i] = o.id;
-      products[i] = o.productId;
-      counts[i] = o.count;
-      users[i] = o.username;
-      accepted[i] = o.acceptedAt;
-      processed[i] = o.processedAt;
-      attempts[i] = o.attempts;
-    }
-    // Array literals built here: cheaper than the driver's per-element conversion, same wire text.
-    const { rows } = await this.client.query<{ inserted: string[] | null }>(this.#insert, [
-      textArrayLiteral(ids),
-      numberArrayLiteral(products),
-      numberArrayLiteral(counts),
-      textArrayLiteral(users),
-      numberArrayLiteral(accepted),
-      numberArrayLiteral(processed),
-      numberArrayLiteral(attempts),
-    ]);
+    const { rows } = await this.client.query<{ inserted: string[] | null }>(
+      this.#insert,
+      columnLiterals(batch, ORDER_COLUMNS),
+    );
     return insertedFlags(batch, rows[0]?.inserted ?? null);
   }
 

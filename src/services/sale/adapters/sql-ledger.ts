@@ -2,12 +2,12 @@ import type { Lifecycle } from '../../../platform/lifecycle/lifecycle.js';
 import {
   BatchWriter,
   DataRejected,
+  type BatchColumn,
+  columnLiterals,
   type ItemResults,
-  numberArrayLiteral,
   quoteIdent,
   type SqlClient,
   splitOnDataError,
-  textArrayLiteral,
 } from '../../../platform/postgres/mod.js';
 import type {
   CheckoutRecord,
@@ -18,6 +18,27 @@ import type {
   SaleSnapshot,
 } from '../domain/ports.js';
 import type { CatalogItem, SaleTerms } from '../domain/terms.js';
+
+/** The checkout insert's unnest columns, in its parameter order. */
+const CHECKOUT_COLUMNS: ReadonlyArray<BatchColumn<CheckoutRecord>> = [
+  { text: (r) => r.id },
+  { number: (r) => r.saleId },
+  { text: (r) => r.user },
+  { number: (r) => r.item },
+  { text: (r) => r.result },
+  { text: (r) => r.code },
+  { number: (r) => r.expiresAt },
+  { number: (r) => r.at },
+];
+
+/** The purchase insert's unnest columns, in its parameter order. */
+const PURCHASE_COLUMNS: ReadonlyArray<BatchColumn<PurchaseRecord>> = [
+  { number: (r) => r.saleId },
+  { number: (r) => r.item },
+  { text: (r) => r.user },
+  { text: (r) => r.code },
+  { number: (r) => r.at },
+];
 
 /** Rows per INSERT: the statement takes one array per column, whatever the batch size. */
 const MAX_BATCH = 2000;
@@ -194,48 +215,12 @@ export class SqlLedger implements SaleLedger {
   }
 
   async #insertCheckouts(rows: CheckoutRecord[]): Promise<ItemResults<true>> {
-    const n = rows.length;
-    const ids = new Array<string>(n);
-    const sales = new Array<number>(n);
-    const users = new Array<string | null>(n);
-    const items = new Array<number | null>(n);
-    const results = new Array<string>(n);
-    const codes = new Array<string | null>(n);
-    const expires = new Array<number | null>(n);
-    const ats = new Array<number>(n);
-    for (let i = 0; i < n; i++) {
-      const r = rows[i] as CheckoutRecord;
-      ids[i] = r.id;
-      sales[i] = r.saleId;
-      users[i] = r.user;
-      items[i] = r.item;
-      results[i] = r.result;
-      codes[i] = r.code;
-      expires[i] = r.expiresAt;
-      ats[i] = r.at;
-    }
-    // Array literals built here: cheaper than the driver's per-element conversion, same wire text.
-    await this.client.query(this.#sql.insertCheckouts, [
-      textArrayLiteral(ids),
-      numberArrayLiteral(sales),
-      textArrayLiteral(users),
-      numberArrayLiteral(items),
-      textArrayLiteral(results),
-      textArrayLiteral(codes),
-      numberArrayLiteral(expires),
-      numberArrayLiteral(ats),
-    ]);
-    return new Array<true>(n).fill(true);
+    await this.client.query(this.#sql.insertCheckouts, columnLiterals(rows, CHECKOUT_COLUMNS));
+    return new Array<true>(rows.length).fill(true);
   }
 
   async #insertPurchases(rows: PurchaseRecord[]): Promise<ItemResults<LedgerPurchaseResult>> {
-    await this.client.query(this.#sql.insertPurchases, [
-      numberArrayLiteral(rows.map((r) => r.saleId)),
-      numberArrayLiteral(rows.map((r) => r.item)),
-      textArrayLiteral(rows.map((r) => r.user)),
-      textArrayLiteral(rows.map((r) => r.code)),
-      numberArrayLiteral(rows.map((r) => r.at)),
-    ]);
+    await this.client.query(this.#sql.insertPurchases, columnLiterals(rows, PURCHASE_COLUMNS));
     return new Array<LedgerPurchaseResult>(rows.length).fill('recorded');
   }
 }
