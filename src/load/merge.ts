@@ -1,7 +1,7 @@
 import { encode, mergeEncoded, percentileMs, summarize } from './histogram.js';
 import { DEFAULT_OK_STATUS } from './ok-status.js';
 import type { Resolved } from './options.js';
-import { bump, emptySecond, type PartResult } from './part-result.js';
+import { addOutcomes, emptySecond, type PartResult, sumOutcomes } from './part-result.js';
 import type { Profile } from './profile.js';
 import { slowestOf } from './trace-propagate.js';
 import type { LoadOptions, LoadResult, SecondStats } from './types.js';
@@ -55,8 +55,7 @@ export function mergeSecond(parts: readonly SecondStats[], second: number, targe
     out.late += p.late;
     out.bytesIn = (out.bytesIn ?? 0) + (p.bytesIn ?? 0);
     out.bytesOut = (out.bytesOut ?? 0) + (p.bytesOut ?? 0);
-    for (const [k, v] of Object.entries(p.status)) bump(out.status, k, v);
-    for (const [k, v] of Object.entries(p.errors)) bump(out.errors, k, v);
+    addOutcomes(out, p);
     if (p.lagMaxMs !== undefined) out.lagMaxMs = Math.max(out.lagMaxMs ?? 0, p.lagMaxMs);
   }
   if (parts.length === 1) {
@@ -95,12 +94,7 @@ export function buildResult(r: Resolved, parts: readonly PartResult[]): LoadResu
     timeline.push(merged);
   }
   const sum = (f: (p: PartResult) => number) => parts.reduce((n, p) => n + f(p), 0);
-  const status: Record<string, number> = {};
-  const errors: Record<string, number> = {};
-  for (const p of parts) {
-    for (const [k, v] of Object.entries(p.status)) bump(status, k, v);
-    for (const [k, v] of Object.entries(p.errors)) bump(errors, k, v);
-  }
+  const { status, errors } = sumOutcomes(parts);
   // One part from this thread: its own histograms and their encodings, as they are.
   const only = parts.length === 1 ? parts[0] : undefined;
   const latency = only?.live?.latency ?? mergeEncoded(parts.map((p) => p.latencyHdr));

@@ -64,3 +64,22 @@ export function emptySecond(second: number): SecondStats {
 export function bump(counts: Record<string, number>, key: string, by = 1): void {
   counts[key] = (counts[key] ?? 0) + by;
 }
+
+/** Outcome counts by kind: responses by status, failures without one by error kind. */
+export interface OutcomeCounts {
+  readonly status: Record<string, number>;
+  readonly errors: Record<string, number>;
+}
+
+/** Adds `from`'s status and error counts into `into` (merging threads, seconds or steps). */
+export function addOutcomes(into: OutcomeCounts, from: OutcomeCounts): void {
+  for (const k in from.status) bump(into.status, k, from.status[k]);
+  for (const k in from.errors) bump(into.errors, k, from.errors[k]);
+}
+
+/** The status and error counts of all `parts` added up, in new records. */
+export function sumOutcomes(parts: readonly OutcomeCounts[]): OutcomeCounts {
+  const out: OutcomeCounts = { status: {}, errors: {} };
+  for (const p of parts) addOutcomes(out, p);
+  return out;
+}

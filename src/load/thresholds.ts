@@ -1,6 +1,7 @@
 import { formatMs } from '../shared/duration.js';
 import { PeaklabError } from '../shared/errors.js';
 import { decode, type Histogram, meanUs, mergeEncoded, percentileMs } from './histogram.js';
+import { addOutcomes } from './part-result.js';
 import type { LoadResult, SecondStats, ThresholdOutcome } from './types.js';
 
 type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
@@ -194,8 +195,6 @@ function windowSpan(
   scheduleSeconds: number,
 ): Span {
   const part = seconds.slice(from, from + len);
-  const status: Record<string, number> = {};
-  const errors: Record<string, number> = {};
   const span: Span = {
     seconds: Math.max(0, Math.min(from + len, scheduleSeconds) - from),
     completed: 0,
@@ -204,8 +203,8 @@ function windowSpan(
     late: 0,
     failed: 0,
     unfinished: 0,
-    status,
-    errors,
+    status: {},
+    errors: {},
     latency: () =>
       mergeEncoded(
         part.map((s) => s.latencyHdr),
@@ -219,8 +218,7 @@ function windowSpan(
     span.late += s.late;
     span.failed += failedIn(s);
     span.unfinished += s.unfinished ?? 0;
-    for (const [k, v] of Object.entries(s.status)) status[k] = (status[k] ?? 0) + v;
-    for (const [k, v] of Object.entries(s.errors)) errors[k] = (errors[k] ?? 0) + v;
+    addOutcomes(span, s);
   }
   return span;
 }

@@ -1,5 +1,5 @@
 import { encode, mergeEncoded, percentileMs, summarize } from '../histogram.js';
-import { bump } from '../part-result.js';
+import { addOutcomes, bump, sumOutcomes } from '../part-result.js';
 import type { ScenarioPart } from './part.js';
 import { emptyStepSecond } from './step-stats.js';
 import type { StepResult, StepSecond } from './types.js';
@@ -14,8 +14,7 @@ function addSeconds(into: StepSecond[], from: readonly StepSecond[]): void {
     t.ok += s.ok;
     t.failed += s.failed;
     t.unfinished += s.unfinished;
-    for (const [k, v] of Object.entries(s.status)) bump(t.status, k, v);
-    for (const [k, v] of Object.entries(s.errors)) bump(t.errors, k, v);
+    addOutcomes(t, s);
   }
 }
 
@@ -37,12 +36,7 @@ function mergeStep(name: string, parts: readonly StepResult[]): StepResult {
   const latency = mergeEncoded(parts.map((p) => p.histograms.latency));
   const service = mergeEncoded(parts.map((p) => p.histograms.serviceTime));
   const sum = (f: (s: StepResult) => number) => parts.reduce((n, s) => n + f(s), 0);
-  const status: Record<string, number> = {};
-  const errors: Record<string, number> = {};
-  for (const p of parts) {
-    for (const [k, v] of Object.entries(p.status)) bump(status, k, v);
-    for (const [k, v] of Object.entries(p.errors)) bump(errors, k, v);
-  }
+  const { status, errors } = sumOutcomes(parts);
   return {
     name,
     started: sum((s) => s.started),

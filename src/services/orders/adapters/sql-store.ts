@@ -1,10 +1,10 @@
 import type { Lifecycle } from '../../../platform/lifecycle/lifecycle.js';
 import {
+  type BatchColumn,
   BatchWriter,
+  columnLiterals,
   DataRejected,
   type ItemResults,
-  type BatchColumn,
-  columnLiterals,
   type Migrations,
   quoteIdent,
   type SqlClient,

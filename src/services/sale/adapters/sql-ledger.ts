@@ -1,9 +1,9 @@
 import type { Lifecycle } from '../../../platform/lifecycle/lifecycle.js';
 import {
-  BatchWriter,
-  DataRejected,
   type BatchColumn,
+  BatchWriter,
   columnLiterals,
+  DataRejected,
   type ItemResults,
   quoteIdent,
   type SqlClient,
