@@ -1,4 +1,4 @@
-import { BatchWriter, type ItemResults } from '../../../platform/postgres/mod.js';
+import { BatchWriter, type ItemResults } from '../../../platform/batch/mod.js';
 import { openRedis } from '../../../platform/redis/mod.js';
 import type { ServiceRuntime } from '../../../platform/runtime.js';
 import type {
