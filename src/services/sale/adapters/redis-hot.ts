@@ -90,7 +90,9 @@ export async function openRedisHotState(rt: ServiceRuntime, opts: RedisHotOption
       const bySale = new Map<number, number[]>();
       for (let i = 0; i < jobs.length; i++) {
         const id = (jobs[i] as ReserveJob).sale.id;
-        bySale.set(id, [...(bySale.get(id) ?? []), i]);
+        const at = bySale.get(id);
+        if (at === undefined) bySale.set(id, [i]);
+        else at.push(i);
       }
       const results = new Array<ReserveResult | Error>(jobs.length);
       for (const at of bySale.values()) {
