@@ -15,9 +15,9 @@ import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type ChildService, spawnPeaklab } from '../src/shared/child-service.js';
-import { testBackends, withPg } from '../src/testing/backends.js';
+import { testBackends } from '../src/testing/backends.js';
 import { runWrk, type WrkResult, writePostScript } from './orders-wrk.js';
-import { CpuMeter, pidListening } from './proc-cpu.js';
+import { CpuMeter, pidListening, postgresPids } from './proc-cpu.js';
 import { flag, loadText, median } from './stats.js';
 
 const TARGET_RATIO = 0.5;
@@ -56,21 +56,6 @@ function asTarget(name: Target['name'], svc: ChildService): Target {
 }
 
 const load = () => loadText();
-
-/**
- * Postgres's share: the client backends of this run's services (found by application_name) and
- * Postgres's own background processes (WAL writer, checkpointer, …), which do commit work too.
- */
-function postgresPids(appName: string): () => Promise<number[]> {
-  return () =>
-    withPg(async (c) => {
-      const r = await c.query<{ pid: number }>(
-        "SELECT pid FROM pg_stat_activity WHERE application_name = $1 OR backend_type <> 'client backend'",
-        [appName],
-      );
-      return r.rows.map((row) => row.pid);
-    });
-}
 
 export async function main(flags: string[]): Promise<void> {
   const rounds = flag(flags, 'rounds', 5);

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { withPg } from '../src/testing/backends.js';
 
 /**
  * CPU time of other processes, for "where does the CPU go" per request (bench/orders.ts): utime +
@@ -66,4 +67,19 @@ export class CpuMeter {
     }
     return sum;
   }
+}
+
+/**
+ * Postgres's share: the client backends of this run's services (found by application_name) and
+ * Postgres's own background processes (WAL writer, checkpointer, …), which do commit work too.
+ */
+export function postgresPids(appName: string): () => Promise<number[]> {
+  return () =>
+    withPg(async (c) => {
+      const r = await c.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = $1 OR backend_type <> 'client backend'",
+        [appName],
+      );
+      return r.rows.map((row) => row.pid);
+    });
 }

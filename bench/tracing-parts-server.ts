@@ -8,7 +8,7 @@
  *   off     no SDK;
  *   hooks   SDK + @fastify/otel, sampler always_off: what every request pays once tracing is on;
  *   record  sampler always_on, spans recorded and handed to an exporter that discards them;
- *   export  always_on, OTLP/HTTP JSON posted to COLLECTOR_URL.
+ *   export  always_on, OTLP/HTTP protobuf (the platform's default) posted to COLLECTOR_URL.
  * Prints one JSON line {"url": …} once listening; exits on SIGTERM.
  */
 import type { ExportResult } from '@opentelemetry/core';
@@ -35,7 +35,7 @@ let provider: NodeTracerProvider | undefined;
 if (variant !== 'off') {
   let exporter = discard;
   if (variant === 'export') {
-    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
     exporter = new OTLPTraceExporter({ url: `${collector}/v1/traces`, timeoutMillis: 5000 });
   }
   provider = new NodeTracerProvider({

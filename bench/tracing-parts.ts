@@ -2,7 +2,7 @@
  * `npm run bench -- tracing-parts`: where the cost of tracing goes, layer by layer, on a minimal
  * request (bench/tracing-parts-server.ts: fastify, POST /orders, no database), so the `tracing`
  * suite's ratio can be read: the same layers the platform uses, switched on one at a time (off;
- * SDK + @fastify/otel with nothing sampled; spans recorded, exporter discarding; OTLP/HTTP JSON
+ * SDK + @fastify/otel with nothing sampled; spans recorded, exporter discarding; OTLP/HTTP protobuf
  * export to a local HTTP server that drains each post and answers 200). For each, wrk -t1 -c32
  * drives the server and the server process's CPU time (utime + stime, /proc) is divided by the
  * requests served: CPU µs per request, the median over rounds, and each layer's increment.
@@ -19,7 +19,7 @@ const VARIANTS = [
   { name: 'off', what: 'no tracing SDK' },
   { name: 'hooks', what: '+ SDK (AsyncLocalStorage) + @fastify/otel, sampler always_off' },
   { name: 'record', what: '+ always_on: a SERVER span recorded per request, exporter discarding' },
-  { name: 'export', what: '+ OTLP/HTTP JSON export to a local HTTP server' },
+  { name: 'export', what: '+ OTLP/HTTP protobuf export to a local HTTP server' },
 ] as const;
 
 /** The export target: drains each post and answers 200, so its own CPU stays small. */

@@ -2,11 +2,13 @@
  * `npm run bench -- tracing`: the cost of tracing. wrk POSTs orders to
  *   - off: `serve orders --mode direct --work-ms 0` (OTEL_TRACES_EXPORTER unset: tracing off),
  *   - on:  the same with OTEL_TRACES_EXPORTER=otlp, OTEL_TRACES_SAMPLER=always_on (100% sampled),
- *          exporting OTLP/HTTP JSON to a local collector process (src/testing/trace-collector-main),
+ *          exporting OTLP/HTTP protobuf to a local collector process (src/testing/trace-collector-main),
  *   - 10 %: the same, OTEL_TRACES_SAMPLER=parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG=0.1
  *          (the usual lever when the full cost is too high; no target, shown beside it),
  * alternating round by round at a fixed concurrency. Reports the median req/s of each and the
- * median of the per-round ratios on/off; target: ≥ 0.85×. Flags: --rounds=N (5), --seconds=S (5),
+ * median of the per-round ratios on/off, and where the CPU goes: CPU µs per request of the service,
+ * the collector, Postgres (this run's backends and its background processes) and wrk, from /proc
+ * over each window. Target: ≥ 0.85×. Flags: --rounds=N (5), --seconds=S (5),
  * --connections=C (32).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -16,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { type ChildService, spawnPeaklab } from '../src/shared/child-service.js';
 import { testBackends } from '../src/testing/backends.js';
 import { runWrk, type WrkResult, writePostScript } from './orders-wrk.js';
+import { CpuMeter, postgresPids } from './proc-cpu.js';
 import { flag, loadText, median, roundsBlock } from './stats.js';
 
 const TARGET = 0.85;
@@ -39,15 +42,35 @@ async function collectorStats(url: string): Promise<{ received: number; rejected
   return (await (await fetch(`${url}/stats`)).json()) as { received: number; rejected: number };
 }
 
+/** One measured window: wrk's result and the CPU µs per request each process used in it. */
+interface Round extends WrkResult {
+  readonly cpuUs: { service: number; collector: number; postgres: number; wrk: number };
+}
+
+/** A table row of medians over rounds. */
+function row(name: string, runs: readonly Round[]): string {
+  const m = (f: (r: Round) => number) => median(runs.map(f));
+  const us = (f: (r: Round) => number) => m(f).toFixed(1);
+  return `| ${name} | ${m((r) => r.rps).toFixed(0)} | ${m((r) => r.p99Ms).toFixed(2)} ms | ${us((r) => r.cpuUs.service)} | ${us((r) => r.cpuUs.collector)} | ${us((r) => r.cpuUs.postgres)} | ${us((r) => r.cpuUs.wrk)} |`;
+}
+
 export async function main(flags: string[]): Promise<void> {
   const rounds = flag(flags, 'rounds', 5);
   const seconds = flag(flags, 'seconds', 5);
   const connections = flag(flags, 'connections', 32);
   const before = load();
   const backends = testBackends('bench_tracing');
+  const appName = `peaklab_${backends.schema}`;
+  const db = new URL(backends.env.DATABASE_URL as string);
+  db.searchParams.set('application_name', appName);
   const collector = await startCollector();
   // The bench is a program's entry point: its children inherit its environment, minus any OTEL_*.
-  const base: Record<string, string | undefined> = { ...process.env, ...backends.env, LOG_LEVEL: 'warn' };
+  const base: Record<string, string | undefined> = {
+    ...process.env,
+    ...backends.env,
+    DATABASE_URL: db.href,
+    LOG_LEVEL: 'warn',
+  };
   for (const k of Object.keys(base)) if (k.startsWith('OTEL_')) delete base[k];
   const traced = {
     ...base,
@@ -70,7 +93,9 @@ export async function main(flags: string[]): Promise<void> {
     services.push({ name: '10%', svc: await spawnPeaklab(args, { env: tenth }) });
     for (const s of services) await runWrk(s.svc.url as string, script, { seconds: 2, connections }); // warm up
     const spansBefore = (await collectorStats(collector.url)).received;
-    const results = new Map<string, WrkResult[]>([
+    const pgMeter = new CpuMeter(postgresPids(appName));
+    const collectorMeter = new CpuMeter(async () => [collector.child.pid as number]);
+    const results = new Map<string, Round[]>([
       ['off', []],
       ['on', []],
       ['10%', []],
@@ -78,10 +103,28 @@ export async function main(flags: string[]): Promise<void> {
     const log: string[] = [];
     for (let round = 1; round <= rounds; round++) {
       for (const s of services) {
-        const r = await runWrk(s.svc.url as string, script, { seconds, connections });
+        const svcMeter = new CpuMeter(async () => [s.svc.child.pid as number]);
+        await Promise.all([svcMeter.start(), pgMeter.start(), collectorMeter.start()]);
+        const w = await runWrk(s.svc.url as string, script, { seconds, connections });
+        const [service, postgres, coll] = await Promise.all([
+          svcMeter.stop(),
+          pgMeter.stop(),
+          collectorMeter.stop(),
+        ]);
+        const perRequest = (cpuS: number) => (cpuS * 1e6) / Math.max(1, w.requests);
+        const r: Round = {
+          ...w,
+          cpuUs: {
+            service: perRequest(service),
+            postgres: perRequest(postgres),
+            collector: perRequest(coll),
+            wrk: perRequest(w.cpuS),
+          },
+        };
         results.get(s.name)?.push(r);
+        const c = r.cpuUs;
         log.push(
-          `round ${round} ${s.name.padEnd(3)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${r.p99Ms.toFixed(2)} ms  errors ${r.errors}`,
+          `round ${round} ${s.name.padEnd(3)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${r.p99Ms.toFixed(2)} ms  errors ${r.errors}  CPU µs/request: service ${c.service.toFixed(1)}, collector ${c.collector.toFixed(1)}, postgres ${c.postgres.toFixed(1)}, wrk ${c.wrk.toFixed(1)}`,
         );
       }
     }
@@ -106,11 +149,11 @@ export async function main(flags: string[]): Promise<void> {
       '',
       `wrk -t1 -c${connections} -d${seconds}s POST /orders on \`serve orders --mode direct --work-ms 0\` (Postgres), ${rounds} alternating rounds, medians:`,
       '',
-      '| tracing | req/s | p99 |',
-      '|---|---|---|',
-      `| off | ${median(off.map((r) => r.rps)).toFixed(0)} | ${median(off.map((r) => r.p99Ms)).toFixed(2)} ms |`,
-      `| on (otlp, always_on, local collector) | ${median(on.map((r) => r.rps)).toFixed(0)} | ${median(on.map((r) => r.p99Ms)).toFixed(2)} ms |`,
-      `| on, 10 % sampled (parentbased_traceidratio 0.1) | ${median(tenthRuns.map((r) => r.rps)).toFixed(0)} | ${median(tenthRuns.map((r) => r.p99Ms)).toFixed(2)} ms |`,
+      '| tracing | req/s | p99 | CPU µs/request: service | collector | postgres | wrk |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+      row('off', off),
+      row('on (otlp, always_on, local collector)', on),
+      row('on, 10 % sampled (parentbased_traceidratio 0.1)', tenthRuns),
       '',
       `ratio on/off (median of per-round ratios): ${ratio.toFixed(2)}×; 10 % sampled/off: ${tenthRatio.toFixed(2)}× (no target)`,
       `spans received by the collector during the rounds: ${stats.received - spansBefore} (≈${((stats.received - spansBefore) / Math.max(1, onRequests)).toFixed(1)} per traced request; undecodable posts: ${stats.rejected}); wrk errors: ${errors}`,

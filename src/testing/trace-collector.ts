@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { countOtlpProtobufSpans, otlpProtobufToJson } from './otlp-protobuf.js';
 
-/** A span as the collector decoded it, the same from OTLP/HTTP JSON and from Zipkin v2 JSON. */
+/** A span as the collector decoded it, the same from OTLP/HTTP (protobuf or JSON) and from Zipkin v2 JSON. */
 export interface CollectedSpan {
   readonly service: string;
   readonly name: string;
@@ -25,6 +26,8 @@ export interface TraceCollector {
   readonly rejected: number;
   /** Spans received in all (kept or not). */
   readonly received: number;
+  /** Posts decoded, by encoding: OTLP/HTTP protobuf, OTLP/HTTP JSON, Zipkin v2 JSON. */
+  readonly posts: Readonly<Record<'protobuf' | 'json' | 'zipkin', number>>;
   /** Resolves once `pred` holds for the spans collected, or rejects after `timeoutMs`. */
   waitFor(pred: (spans: readonly CollectedSpan[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -140,7 +143,8 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 /**
  * A trace collector for tests and the tracing bench: a node:http server that accepts what the
- * OpenTelemetry exporters post, OTLP/HTTP JSON at /v1/traces and Zipkin v2 JSON at /api/v2/spans,
+ * OpenTelemetry exporters post, OTLP/HTTP protobuf or JSON at /v1/traces (by content-type) and
+ * Zipkin v2 JSON at /api/v2/spans,
  * decodes it and keeps the spans (or, with `keep: false`, only counts them). GET /stats answers
  * `{received, rejected}`. Anything else is answered 400/404 and counted in `rejected`.
  */
@@ -151,15 +155,24 @@ export async function startTraceCollector(
   const keep = opts.keep ?? true;
   let rejected = 0;
   let received = 0;
+  const posts = { protobuf: 0, json: 0, zipkin: 0 };
   const server: Server = createServer((req, res) => {
     readBody(req).then(
       (body) => {
         try {
-          let got: CollectedSpan[];
-          if (req.method === 'POST' && req.url === '/v1/traces') {
+          let got: CollectedSpan[] | number;
+          const protobuf = req.headers['content-type'] === 'application/x-protobuf';
+          if (req.method === 'POST' && req.url === '/v1/traces' && protobuf) {
+            got = keep
+              ? decodeOtlpJson(otlpProtobufToJson(body) as OtlpRequest)
+              : countOtlpProtobufSpans(body);
+            posts.protobuf++;
+          } else if (req.method === 'POST' && req.url === '/v1/traces') {
             got = decodeOtlpJson(JSON.parse(body.toString('utf8')) as OtlpRequest);
+            posts.json++;
           } else if (req.method === 'POST' && req.url === '/api/v2/spans') {
             got = decodeZipkinJson(JSON.parse(body.toString('utf8')) as ZipkinSpan[]);
+            posts.zipkin++;
           } else if (req.method === 'GET' && req.url === '/stats') {
             res
               .writeHead(200, { 'content-type': 'application/json' })
@@ -170,11 +183,20 @@ export async function startTraceCollector(
             res.writeHead(404).end();
             return;
           }
-          received += got.length;
-          if (keep) spans.push(...got);
-          res
-            .writeHead(req.url === '/v1/traces' ? 200 : 202, { 'content-type': 'application/json' })
-            .end('{}');
+          if (typeof got === 'number') {
+            received += got;
+          } else {
+            received += got.length;
+            if (keep) spans.push(...got);
+          }
+          if (protobuf) {
+            // An empty ExportTraceServiceResponse: every span accepted.
+            res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+          } else {
+            res
+              .writeHead(req.url === '/v1/traces' ? 200 : 202, { 'content-type': 'application/json' })
+              .end('{}');
+          }
         } catch {
           rejected++;
           res.writeHead(400).end();
@@ -198,6 +220,7 @@ export async function startTraceCollector(
     get received() {
       return received;
     },
+    posts,
     async waitFor(pred, timeoutMs = 10_000) {
       const until = Date.now() + timeoutMs;
       while (!pred(spans)) {

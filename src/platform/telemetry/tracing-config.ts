@@ -1,4 +1,5 @@
 import { type ConfigOf, int, num, oneOf, optionalStr, optionalUrl } from '../../config/mod.js';
+import { OTLP_PROTOCOLS } from './exporters.js';
 
 /** The samplers OTEL_TRACES_SAMPLER names (OpenTelemetry SDK environment variable spec). */
 export const SAMPLERS = [
@@ -17,7 +18,7 @@ export const SAMPLERS = [
  */
 export const TRACING_GROUP = {
   otelTracesExporter: oneOf(
-    'trace exporter: otlp (OTLP/HTTP JSON), zipkin (Zipkin v2 JSON), console (stdout) or none (tracing off)',
+    'trace exporter: otlp (OTLP/HTTP), zipkin (Zipkin v2 JSON), console (stdout) or none (tracing off)',
     ['otlp', 'zipkin', 'console', 'none'] as const,
     'none',
   ),
@@ -25,6 +26,11 @@ export const TRACING_GROUP = {
     'OTLP/HTTP collector base URL; spans are posted to <url>/v1/traces (unset: http://localhost:4318)',
     ['http', 'https'],
     'http://127.0.0.1:4318',
+  ),
+  otelExporterOtlpProtocol: oneOf(
+    "OTLP encoding: http/protobuf (the spec's default) or http/json; grpc is not supported",
+    OTLP_PROTOCOLS,
+    'http/protobuf',
   ),
   otelExporterZipkinEndpoint: optionalUrl(
     'Zipkin span endpoint (unset: http://localhost:9411/api/v2/spans)',

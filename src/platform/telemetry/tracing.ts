@@ -15,6 +15,7 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { FastifyPluginCallback } from 'fastify';
 import type { Logger } from 'pino';
 import { describeError } from '../../shared/errors.js';
+import { buildExporter, describeTarget, type ExportTarget } from './exporters.js';
 import { GuardedExporter } from './guarded-exporter.js';
 import { httpContextPlugin } from './http-context.js';
 import { setTracingEnabled } from './spans.js';
@@ -37,31 +38,32 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-function exporterFor(cfg: TracingConfig, serviceName: string): { exporter: SpanExporter; where: string } {
-  switch (cfg.otelTracesExporter) {
-    case 'console':
-      return { exporter: new ConsoleSpanExporter(), where: 'console (stdout)' };
-    case 'zipkin': {
-      // Loaded only when chosen: an OTLP set-up never pays for the Zipkin exporter, nor the reverse.
-      const url = cfg.otelExporterZipkinEndpoint ?? 'http://localhost:9411/api/v2/spans';
-      return { exporter: zipkin(url, serviceName), where: `zipkin ${url}` };
-    }
-    default: {
-      const url = otlpTracesUrl(cfg.otelExporterOtlpEndpoint);
-      return { exporter: otlp(url), where: `otlp ${url}` };
-    }
+/**
+ * The exporter for the config, its package loaded only when chosen: OTLP/HTTP in protobuf (the
+ * spec's default; a third of JSON's bytes per span, so the socket and the collector do less) or
+ * JSON, Zipkin v2 JSON, or the console.
+ */
+async function exporterFor(
+  cfg: TracingConfig,
+  serviceName: string,
+): Promise<{ exporter: SpanExporter; where: string }> {
+  if (cfg.otelTracesExporter === 'console') {
+    return { exporter: new ConsoleSpanExporter(), where: 'console (stdout)' };
   }
-}
-
-let zipkinCtor: typeof import('@opentelemetry/exporter-zipkin').ZipkinExporter | undefined;
-let otlpCtor: typeof import('@opentelemetry/exporter-trace-otlp-http').OTLPTraceExporter | undefined;
-
-function zipkin(url: string, serviceName: string): SpanExporter {
-  return new (zipkinCtor as NonNullable<typeof zipkinCtor>)({ url, serviceName });
-}
-
-function otlp(url: string): SpanExporter {
-  return new (otlpCtor as NonNullable<typeof otlpCtor>)({ url, timeoutMillis: EXPORT_TIMEOUT_MS });
+  const target: ExportTarget =
+    cfg.otelTracesExporter === 'zipkin'
+      ? {
+          kind: 'zipkin',
+          url: cfg.otelExporterZipkinEndpoint ?? 'http://localhost:9411/api/v2/spans',
+          serviceName,
+        }
+      : {
+          kind: 'otlp',
+          url: otlpTracesUrl(cfg.otelExporterOtlpEndpoint),
+          protocol: cfg.otelExporterOtlpProtocol,
+          timeoutMs: EXPORT_TIMEOUT_MS,
+        };
+  return { exporter: await buildExporter(target), where: describeTarget(target) };
 }
 
 /** OTEL_TRACES_SAMPLER and its argument as a sampler, as the SDK environment spec defines them. */
@@ -98,14 +100,9 @@ export async function startTracing(
   if (cfg.otelTracesExporter === 'none') return undefined;
   const { logger } = defaults;
   try {
-    if (cfg.otelTracesExporter === 'zipkin') {
-      zipkinCtor ??= (await import('@opentelemetry/exporter-zipkin')).ZipkinExporter;
-    } else if (cfg.otelTracesExporter === 'otlp') {
-      otlpCtor ??= (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter;
-    }
     const { FastifyOtelInstrumentation } = await import('@fastify/otel');
     const serviceName = cfg.otelServiceName ?? defaults.serviceName;
-    const { exporter, where } = exporterFor(cfg, serviceName);
+    const { exporter, where } = await exporterFor(cfg, serviceName);
     const guarded = new GuardedExporter(exporter, {
       // Outside any span: the export runs in whatever context armed the batch timer (some request's).
       failed: (reason) =>

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { testBackends } from '../../testing/backends.js';
 import { needService } from '../../testing/services.js';
-import { type CollectedSpan, startTraceCollector } from '../../testing/trace-collector.js';
+import {
+  type CollectedSpan,
+  startTraceCollector,
+  type TraceCollector,
+} from '../../testing/trace-collector.js';
 import { postOrder, startTestService } from './testing/harness.js';
 
 // The orders trace in the modes without NATS: direct (processing inside the request, so no
@@ -18,7 +22,7 @@ async function oneTracedOrder(
   prefix: string,
   flags: Record<string, string>,
   until: (spans: readonly CollectedSpan[]) => boolean,
-): Promise<{ spans: readonly CollectedSpan[]; id: unknown }> {
+): Promise<{ spans: readonly CollectedSpan[]; id: unknown; posts: TraceCollector['posts'] }> {
   const backends = testBackends(prefix);
   const collector = await startTraceCollector();
   // No NATS_URL: queue mode takes the in-process queue.
@@ -37,7 +41,7 @@ async function oneTracedOrder(
     const ok = await postOrder(service.url, { product_id: 33, count: 3, username: prefix });
     assert.equal(ok.status, 200);
     await collector.waitFor(until);
-    return { spans: collector.spans, id: ok.body.id };
+    return { spans: collector.spans, id: ok.body.id, posts: { ...collector.posts } };
   } finally {
     await service.close();
     await collector.close();
@@ -47,23 +51,40 @@ async function oneTracedOrder(
 
 const isRequest = (s: CollectedSpan) => s.kind === 'SERVER' && s.attributes['http.route'] === '/orders';
 
-test('direct mode: request -> batch insert (linked to the request) -> INSERT, no order.process span', {
-  skip: pgGate.skip,
-}, async () => {
-  const { spans } = await oneTracedOrder('otel_direct', { mode: 'direct' }, (all) =>
-    all.some((s) => s.kind === 'CLIENT' && s.name.startsWith('INSERT')),
-  );
-  const server = spans.filter(isRequest);
-  assert.equal(server.length, 1, 'one SERVER span for the one POST');
-  const request = server[0] as CollectedSpan;
-  const batch = spans.find((s) => s.name === 'orders insert');
-  assert.ok(batch, `a batch span; spans: ${spans.map((s) => s.name).join(', ')}`);
-  assert.equal(batch.parentSpanId, request.spanId, 'the batch of one is the child of the request');
-  assert.deepEqual(batch.links, [{ traceId: request.traceId, spanId: request.spanId }]);
-  const insert = spans.find((s) => s.kind === 'CLIENT' && s.parentSpanId === batch.spanId);
-  assert.equal(insert?.traceId, request.traceId, 'the INSERT is in the order trace');
-  assert.equal(spans.filter((s) => s.name === 'order.process').length, 0, 'no order.process span');
-});
+for (const [protocol, encoding] of [
+  [undefined, 'protobuf'],
+  ['http/json', 'json'],
+] as const) {
+  test(`direct mode, OTLP ${protocol ?? 'default (http/protobuf)'}: request -> batch insert (linked to the request) -> INSERT, no order.process span`, {
+    skip: pgGate.skip,
+  }, async () => {
+    const flags: Record<string, string> =
+      protocol === undefined ? {} : { otelExporterOtlpProtocol: protocol };
+    const { spans, posts } = await oneTracedOrder(
+      `otel_direct_${encoding}`,
+      { mode: 'direct', ...flags },
+      (all) => all.some((s) => s.kind === 'CLIENT' && s.name.startsWith('INSERT')),
+    );
+    assert.ok(posts[encoding] > 0, `the spans came as OTLP/HTTP ${encoding}: ${JSON.stringify(posts)}`);
+    assert.equal(posts.protobuf + posts.json, posts[encoding], 'and only so');
+    const server = spans.filter(isRequest);
+    assert.equal(server.length, 1, 'one SERVER span for the one POST');
+    const request = server[0] as CollectedSpan;
+    const batch = spans.find((s) => s.name === 'orders insert');
+    assert.ok(batch, `a batch span; spans: ${spans.map((s) => s.name).join(', ')}`);
+    assert.equal(batch.parentSpanId, request.spanId, 'the batch of one is the child of the request');
+    assert.deepEqual(batch.links, [{ traceId: request.traceId, spanId: request.spanId }]);
+    const insert = spans.find((s) => s.kind === 'CLIENT' && s.parentSpanId === batch.spanId);
+    assert.equal(insert?.traceId, request.traceId, 'the INSERT is in the order trace');
+    assert.equal(request.attributes['http.request.method'], 'POST', 'attributes decode from either encoding');
+    assert.equal(
+      request.attributes['http.response.status_code'],
+      200,
+      'an int attribute decodes as a number',
+    );
+    assert.equal(spans.filter((s) => s.name === 'order.process').length, 0, 'no order.process span');
+  });
+}
 
 test('queue mode on the in-process queue: the worker continues the request trace (order.process under request)', {
   skip: pgGate.skip,

@@ -4,7 +4,7 @@ import { startTraceCollector, type TraceCollector } from '../../../testing/trace
 import { startTracing, type Tracing } from '../tracing.js';
 import { TRACING_GROUP } from '../tracing-config.js';
 
-/** A collector and this process's tracing exporting to it (OTLP/HTTP JSON, 20 ms batches). */
+/** A collector and this process's tracing exporting to it (OTLP/HTTP protobuf, 20 ms batches). */
 export interface TestTracing {
   readonly collector: TraceCollector;
   readonly tracing: Tracing;
