@@ -67,6 +67,15 @@ export function oneOf<const T extends string>(description: string, values: reado
   };
 }
 
+/**
+ * `field`, except that an empty or blank value means the default, as if it were unset: the rule
+ * of OpenTelemetry's environment variable spec ("an empty value … the same way as when the
+ * variable is unset"), which compose files and Helm charts rely on when they blank a variable.
+ */
+export function emptyIsUnset<T>(field: Field<T>): Field<T> {
+  return { ...field, parse: (raw) => (raw.trim() === '' ? field.default : field.parse(raw)) };
+}
+
 /** A duration such as "20ms" or "10s", held in milliseconds. */
 export function duration(description: string, defMs: number, range: Range = {}): Field<number> {
   return {

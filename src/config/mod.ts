@@ -1,5 +1,16 @@
 export type { ConfigOf, Field, Spec } from './fields.js';
-export { bool, duration, int, matching, num, oneOf, optionalStr, optionalUrl, str } from './fields.js';
+export {
+  bool,
+  duration,
+  emptyIsUnset,
+  int,
+  matching,
+  num,
+  oneOf,
+  optionalStr,
+  optionalUrl,
+  str,
+} from './fields.js';
 export {
   addOptions,
   type ConfigRule,

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { main } from '../../cli/main.js';
+import { envName, readConfig } from '../../config/mod.js';
+import { TRACING_GROUP } from './tracing-config.js';
 
 /** Runs the CLI in-process with `env` as its whole environment; resolves with the exit code and stderr. */
 async function run(argv: string[], env: Record<string, string>): Promise<{ code: number; err: string }> {
@@ -50,4 +52,19 @@ test('bad tracing variables are all named in the one line: sampler, its argument
   ]) {
     assert.match(r.err, new RegExp(`${name}\\b`), `${name} is named: ${r.err}`);
   }
+});
+
+test('an empty OTEL_* variable counts as unset (the OpenTelemetry environment spec), not as a bad value', () => {
+  const names = Object.keys(TRACING_GROUP).map(envName);
+  assert.ok(names.includes('OTEL_EXPORTER_OTLP_PROTOCOL'), names.join(' '));
+  const blank = Object.fromEntries(names.map((n) => [n, n.endsWith('SAMPLER_ARG') ? '  ' : '']));
+  assert.deepEqual(readConfig(TRACING_GROUP, {}, blank), readConfig(TRACING_GROUP, {}, {}));
+  // Set next to blanks, a value still counts; a blank does not hide a bad neighbour.
+  const cfg = readConfig(TRACING_GROUP, {}, { ...blank, OTEL_TRACES_EXPORTER: 'otlp' });
+  assert.equal(cfg.otelTracesExporter, 'otlp');
+  assert.equal(cfg.otelExporterOtlpProtocol, 'http/protobuf');
+  assert.throws(
+    () => readConfig(TRACING_GROUP, {}, { ...blank, OTEL_TRACES_SAMPLER: 'sometimes' }),
+    /OTEL_TRACES_SAMPLER/,
+  );
 });

@@ -1,4 +1,13 @@
-import { type ConfigOf, int, num, oneOf, optionalStr, optionalUrl } from '../../config/mod.js';
+import {
+  type ConfigOf,
+  emptyIsUnset,
+  int,
+  num,
+  oneOf,
+  optionalStr,
+  optionalUrl,
+  type Spec,
+} from '../../config/mod.js';
 import { OTLP_PROTOCOLS } from './exporters.js';
 
 /** The samplers OTEL_TRACES_SAMPLER names (OpenTelemetry SDK environment variable spec). */
@@ -11,12 +20,8 @@ export const SAMPLERS = [
   'parentbased_traceidratio',
 ] as const;
 
-/**
- * Tracing's config fields: OpenTelemetry's standard environment variables, read once at start-up
- * through the config reader like every other field (so each also has a flag: OTEL_SERVICE_NAME is
- * --otel-service-name). Tracing is off unless OTEL_TRACES_EXPORTER names an exporter.
- */
-export const TRACING_GROUP = {
+/** The fields as they parse a non-empty value (see TRACING_GROUP). */
+const OTEL_FIELDS = {
   otelTracesExporter: oneOf(
     'trace exporter: otlp (OTLP/HTTP), zipkin (Zipkin v2 JSON), console (stdout) or none (tracing off)',
     ['otlp', 'zipkin', 'console', 'none'] as const,
@@ -57,6 +62,19 @@ export const TRACING_GROUP = {
     max: 1_048_576,
   }),
 };
+
+/** Each field reads an empty value as unset, as the OpenTelemetry environment spec says. */
+function otelSpec<S extends Spec>(spec: S): S {
+  return Object.fromEntries(Object.entries(spec).map(([k, f]) => [k, emptyIsUnset(f)])) as S;
+}
+
+/**
+ * Tracing's config fields: OpenTelemetry's standard environment variables, read once at start-up
+ * through the config reader like every other field (so each also has a flag: OTEL_SERVICE_NAME is
+ * --otel-service-name). Tracing is off unless OTEL_TRACES_EXPORTER names an exporter. An empty
+ * variable counts as unset.
+ */
+export const TRACING_GROUP = otelSpec(OTEL_FIELDS);
 
 export type TracingConfig = ConfigOf<typeof TRACING_GROUP>;
 
