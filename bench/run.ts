@@ -33,7 +33,7 @@ export const SUITES: readonly SuiteSpec[] = [
   { name: 'micro', seconds: 40, script: 'micro/run.js' },
   { name: 'counter', seconds: 120 },
   { name: 'tickets', seconds: 90 },
-  { name: 'tracing', seconds: 90 },
+  { name: 'tracing', seconds: 130 },
   { name: 'tracing-parts', seconds: 120 },
 ];
 

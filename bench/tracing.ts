@@ -5,6 +5,8 @@
  *          exporting OTLP/HTTP protobuf to a local collector process (src/testing/trace-collector-main),
  *   - 10 %: the same, OTEL_TRACES_SAMPLER=parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG=0.1
  *          (the usual lever when the full cost is too high; no target, shown beside it),
+ *   - 0 %:  OTEL_TRACES_SAMPLER=always_off: the SDK, its AsyncLocalStorage context and @fastify/otel's
+ *          hooks with no span recorded, the cost every request pays once tracing is on (no target),
  * alternating round by round at a fixed concurrency. Reports the median req/s of each and the
  * median of the per-round ratios on/off, and where the CPU goes: CPU µs per request of the service,
  * the collector, Postgres (this run's backends and its background processes) and wrk, from /proc
@@ -86,11 +88,14 @@ export async function main(flags: string[]): Promise<void> {
   };
   const args = ['serve', 'orders', '--mode', 'direct', '--port', '0', '--work-ms', '0', '--process-rps', '0'];
   const script = await writePostScript();
-  const services: Array<{ name: 'off' | 'on' | '10%'; svc: ChildService }> = [];
+  // The floor: the SDK and @fastify/otel on, nothing sampled (what every request pays, sampled or not).
+  const none = { ...traced, OTEL_TRACES_SAMPLER: 'always_off' };
+  const services: Array<{ name: 'off' | 'on' | '10%' | '0%'; svc: ChildService }> = [];
   try {
     services.push({ name: 'off', svc: await spawnPeaklab(args, { env: base }) });
     services.push({ name: 'on', svc: await spawnPeaklab(args, { env: traced }) });
     services.push({ name: '10%', svc: await spawnPeaklab(args, { env: tenth }) });
+    services.push({ name: '0%', svc: await spawnPeaklab(args, { env: none }) });
     for (const s of services) await runWrk(s.svc.url as string, script, { seconds: 2, connections }); // warm up
     const spansBefore = (await collectorStats(collector.url)).received;
     const pgMeter = new CpuMeter(postgresPids(appName));
@@ -99,6 +104,7 @@ export async function main(flags: string[]): Promise<void> {
       ['off', []],
       ['on', []],
       ['10%', []],
+      ['0%', []],
     ]);
     const log: string[] = [];
     for (let round = 1; round <= rounds; round++) {
@@ -136,12 +142,14 @@ export async function main(flags: string[]): Promise<void> {
     const tenthRuns = results.get('10%') ?? [];
     const ratio = median(on.map((r, i) => r.rps / (off[i]?.rps ?? Number.NaN)));
     const tenthRatio = median(tenthRuns.map((r, i) => r.rps / (off[i]?.rps ?? Number.NaN)));
+    const noneRuns = results.get('0%') ?? [];
+    const noneRatio = median(noneRuns.map((r, i) => r.rps / (off[i]?.rps ?? Number.NaN)));
     // Spans from the 10 % service count too: about a tenth of its requests.
     const onRequests = [...on, ...tenthRuns.map((r) => ({ ...r, rps: r.rps / 10 }))].reduce(
       (a, r) => a + r.rps * seconds,
       0,
     );
-    const errors = [...off, ...on, ...tenthRuns].reduce((a, r) => a + r.errors, 0);
+    const errors = [...off, ...on, ...tenthRuns, ...noneRuns].reduce((a, r) => a + r.errors, 0);
     const out = [
       `command: \`npm run bench -- tracing --rounds=${rounds} --seconds=${seconds} --connections=${connections}\``,
       `date: ${new Date().toISOString()}`,
@@ -154,8 +162,9 @@ export async function main(flags: string[]): Promise<void> {
       row('off', off),
       row('on (otlp, always_on, local collector)', on),
       row('on, 10 % sampled (parentbased_traceidratio 0.1)', tenthRuns),
+      row('on, nothing sampled (always_off): the SDK and @fastify/otel alone', noneRuns),
       '',
-      `ratio on/off (median of per-round ratios): ${ratio.toFixed(2)}×; 10 % sampled/off: ${tenthRatio.toFixed(2)}× (no target)`,
+      `ratio on/off (median of per-round ratios): ${ratio.toFixed(2)}×; 10 % sampled/off: ${tenthRatio.toFixed(2)}×; nothing sampled/off: ${noneRatio.toFixed(2)}× (no target for either)`,
       `spans received by the collector during the rounds: ${stats.received - spansBefore} (≈${((stats.received - spansBefore) / Math.max(1, onRequests)).toFixed(1)} per traced request; undecodable posts: ${stats.rejected}); wrk errors: ${errors}`,
       '',
       `target on/off ≥ ${TARGET}×: ${ratio >= TARGET && errors === 0 && stats.received > spansBefore ? 'met' : 'not met'}`,
