@@ -76,6 +76,11 @@ export function emptyIsUnset<T>(field: Field<T>): Field<T> {
   return { ...field, parse: (raw) => (raw.trim() === '' ? field.default : field.parse(raw)) };
 }
 
+/** `field` made optional: unset, empty or blank is undefined; anything else parses as `field` does. */
+export function optional<T>(field: Field<T>): Field<T | undefined> {
+  return { ...field, default: undefined, parse: (raw) => (raw.trim() === '' ? undefined : field.parse(raw)) };
+}
+
 /** A duration such as "20ms" or "10s", held in milliseconds. */
 export function duration(description: string, defMs: number, range: Range = {}): Field<number> {
   return {

@@ -7,6 +7,7 @@ export {
   matching,
   num,
   oneOf,
+  optional,
   optionalStr,
   optionalUrl,
   str,

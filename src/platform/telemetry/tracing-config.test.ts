@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { main } from '../../cli/main.js';
 import { envName, readConfig } from '../../config/mod.js';
-import { TRACING_GROUP } from './tracing-config.js';
+import { otlpTarget, TRACING_GROUP } from './tracing-config.js';
 
 /** Runs the CLI in-process with `env` as its whole environment; resolves with the exit code and stderr. */
 async function run(argv: string[], env: Record<string, string>): Promise<{ code: number; err: string }> {
@@ -66,5 +66,34 @@ test('an empty OTEL_* variable counts as unset (the OpenTelemetry environment sp
   assert.throws(
     () => readConfig(TRACING_GROUP, {}, { ...blank, OTEL_TRACES_SAMPLER: 'sometimes' }),
     /OTEL_TRACES_SAMPLER/,
+  );
+});
+
+test('OTLP target: the traces-specific variables win, the traces endpoint is used as is, the base gets /v1/traces', () => {
+  const target = (env: Record<string, string>) => otlpTarget(readConfig(TRACING_GROUP, {}, env));
+  assert.deepEqual(target({}), { url: 'http://localhost:4318/v1/traces', protocol: 'http/protobuf' });
+  assert.deepEqual(
+    target({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }),
+    {
+      url: 'http://c:4318/v1/traces',
+      protocol: 'http/json',
+    },
+  );
+  assert.deepEqual(
+    target({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://t:443/custom/traces',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
+    }),
+    { url: 'https://t:443/custom/traces', protocol: 'http/protobuf' },
+  );
+  assert.throws(
+    () => target({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' }),
+    /OTEL_EXPORTER_OTLP_TRACES_PROTOCOL/,
+  );
+  assert.throws(
+    () => target({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://t/x' }),
+    /OTEL_EXPORTER_OTLP_TRACES_ENDPOINT/,
   );
 });

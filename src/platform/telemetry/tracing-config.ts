@@ -4,11 +4,12 @@ import {
   int,
   num,
   oneOf,
+  optional,
   optionalStr,
   optionalUrl,
   type Spec,
 } from '../../config/mod.js';
-import { OTLP_PROTOCOLS } from './exporters.js';
+import { OTLP_PROTOCOLS, type OtlpProtocol } from './exporters.js';
 
 /** The samplers OTEL_TRACES_SAMPLER names (OpenTelemetry SDK environment variable spec). */
 export const SAMPLERS = [
@@ -36,6 +37,14 @@ const OTEL_FIELDS = {
     "OTLP encoding: http/protobuf (the spec's default) or http/json; grpc is not supported",
     OTLP_PROTOCOLS,
     'http/protobuf',
+  ),
+  otelExporterOtlpTracesEndpoint: optionalUrl(
+    'OTLP/HTTP URL for traces, used as is; overrides OTEL_EXPORTER_OTLP_ENDPOINT',
+    ['http', 'https'],
+    'http://127.0.0.1:4318/v1/traces',
+  ),
+  otelExporterOtlpTracesProtocol: optional(
+    oneOf('OTLP encoding for traces; overrides OTEL_EXPORTER_OTLP_PROTOCOL', OTLP_PROTOCOLS, 'http/protobuf'),
   ),
   otelExporterZipkinEndpoint: optionalUrl(
     'Zipkin span endpoint (unset: http://localhost:9411/api/v2/spans)',
@@ -78,8 +87,28 @@ export const TRACING_GROUP = otelSpec(OTEL_FIELDS);
 
 export type TracingConfig = ConfigOf<typeof TRACING_GROUP>;
 
+/**
+ * Where the OTLP exporter posts and how, by the spec's precedence: the traces-specific variables
+ * first (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as is), then the general ones (the base URL
+ * plus /v1/traces), then the defaults.
+ */
+export function otlpTarget(
+  cfg: Pick<
+    TracingConfig,
+    | 'otelExporterOtlpEndpoint'
+    | 'otelExporterOtlpProtocol'
+    | 'otelExporterOtlpTracesEndpoint'
+    | 'otelExporterOtlpTracesProtocol'
+  >,
+): { url: string; protocol: OtlpProtocol } {
+  return {
+    url: cfg.otelExporterOtlpTracesEndpoint ?? otlpTracesUrl(cfg.otelExporterOtlpEndpoint),
+    protocol: cfg.otelExporterOtlpTracesProtocol ?? cfg.otelExporterOtlpProtocol,
+  };
+}
+
 /** Where the OTLP exporter posts: the base URL plus the traces signal path, as the spec says. */
-export function otlpTracesUrl(endpoint: string | undefined): string {
+function otlpTracesUrl(endpoint: string | undefined): string {
   const base = (endpoint ?? 'http://localhost:4318').replace(/\/+$/, '');
   return `${base}/v1/traces`;
 }

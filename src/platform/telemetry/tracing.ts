@@ -19,7 +19,7 @@ import { buildExporter, describeTarget, type ExportTarget } from './exporters.js
 import { GuardedExporter } from './guarded-exporter.js';
 import { httpContextPlugin } from './http-context.js';
 import { setTracingEnabled } from './spans.js';
-import { otlpTracesUrl, type TracingConfig } from './tracing-config.js';
+import { otlpTarget, type TracingConfig } from './tracing-config.js';
 
 /** How long one export may take before it counts as failed (ms). */
 const EXPORT_TIMEOUT_MS = 5000;
@@ -57,12 +57,7 @@ async function exporterFor(
           url: cfg.otelExporterZipkinEndpoint ?? 'http://localhost:9411/api/v2/spans',
           serviceName,
         }
-      : {
-          kind: 'otlp',
-          url: otlpTracesUrl(cfg.otelExporterOtlpEndpoint),
-          protocol: cfg.otelExporterOtlpProtocol,
-          timeoutMs: EXPORT_TIMEOUT_MS,
-        };
+      : { kind: 'otlp', ...otlpTarget(cfg), timeoutMs: EXPORT_TIMEOUT_MS };
   return { exporter: await buildExporter(target), where: describeTarget(target) };
 }
 

@@ -20,7 +20,7 @@ const pgGate = await needService('postgres');
  */
 async function oneTracedOrder(
   prefix: string,
-  flags: Record<string, string>,
+  flags: Record<string, string> | ((collectorUrl: string) => Record<string, string>),
   until: (spans: readonly CollectedSpan[]) => boolean,
 ): Promise<{ spans: readonly CollectedSpan[]; id: unknown; posts: TraceCollector['posts'] }> {
   const backends = testBackends(prefix);
@@ -34,7 +34,7 @@ async function oneTracedOrder(
       otelTracesExporter: 'otlp',
       otelExporterOtlpEndpoint: collector.url,
       otelBspScheduleDelay: '50',
-      ...flags,
+      ...(typeof flags === 'function' ? flags(collector.url) : flags),
     },
   );
   try {
@@ -51,18 +51,29 @@ async function oneTracedOrder(
 
 const isRequest = (s: CollectedSpan) => s.kind === 'SERVER' && s.attributes['http.route'] === '/orders';
 
-for (const [protocol, encoding] of [
-  [undefined, 'protobuf'],
-  ['http/json', 'json'],
+/** A port nothing listens on: an OTLP endpoint that must not be the one used. */
+const NOWHERE = 'http://127.0.0.1:9';
+
+for (const [label, flags, encoding] of [
+  ['OTLP default (http/protobuf)', {}, 'protobuf'],
+  ['OTEL_EXPORTER_OTLP_PROTOCOL=http/json', { otelExporterOtlpProtocol: 'http/json' }, 'json'],
+  [
+    'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT and _TRACES_PROTOCOL override the general ones',
+    (url: string) => ({
+      otelExporterOtlpEndpoint: NOWHERE,
+      otelExporterOtlpTracesEndpoint: `${url}/v1/traces`,
+      otelExporterOtlpProtocol: 'http/protobuf',
+      otelExporterOtlpTracesProtocol: 'http/json',
+    }),
+    'json',
+  ],
 ] as const) {
-  test(`direct mode, OTLP ${protocol ?? 'default (http/protobuf)'}: request -> batch insert (linked to the request) -> INSERT, no order.process span`, {
+  test(`direct mode, ${label}: request -> batch insert (linked to the request) -> INSERT, no order.process span`, {
     skip: pgGate.skip,
   }, async () => {
-    const flags: Record<string, string> =
-      protocol === undefined ? {} : { otelExporterOtlpProtocol: protocol };
     const { spans, posts } = await oneTracedOrder(
       `otel_direct_${encoding}`,
-      { mode: 'direct', ...flags },
+      (url) => ({ mode: 'direct', ...(typeof flags === 'function' ? flags(url) : flags) }),
       (all) => all.some((s) => s.kind === 'CLIENT' && s.name.startsWith('INSERT')),
     );
     assert.ok(posts[encoding] > 0, `the spans came as OTLP/HTTP ${encoding}: ${JSON.stringify(posts)}`);
