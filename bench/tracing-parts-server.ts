@@ -6,11 +6,15 @@
  * NodeTracerProvider with AsyncLocalStorage, @fastify/otel with hook and handler spans off, a
  * BatchSpanProcessor) switched on one by one:
  *   off     no SDK;
+ *   context only the context manager the SDK registers (AsyncLocalStorage), each request run in a
+ *           context of its own: what propagation alone costs, every promise included;
  *   hooks   SDK + @fastify/otel, sampler always_off: what every request pays once tracing is on;
  *   record  sampler always_on, spans recorded and handed to an exporter that discards them;
  *   export  always_on, OTLP/HTTP protobuf (the platform's default) posted to COLLECTOR_URL.
  * Prints one JSON line {"url": …} once listening; exits on SIGTERM.
  */
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { ExportResult } from '@opentelemetry/core';
 import {
   AlwaysOffSampler,
@@ -32,7 +36,12 @@ const discard: SpanExporter = {
 
 const app = Fastify({ logger: false });
 let provider: NodeTracerProvider | undefined;
-if (variant !== 'off') {
+if (variant === 'context') {
+  // The context manager alone: AsyncLocalStorage enabled, the request run in a context of its own.
+  const cm = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(cm);
+  app.addHook('onRequest', (_request, _reply, done) => context.with(context.active(), done));
+} else if (variant !== 'off') {
   let exporter = discard;
   if (variant === 'export') {
     const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');

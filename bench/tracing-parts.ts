@@ -2,11 +2,11 @@
  * `npm run bench -- tracing-parts`: where the cost of tracing goes, layer by layer, on a minimal
  * request (bench/tracing-parts-server.ts: fastify, POST /orders, no database), so the `tracing`
  * suite's ratio can be read: the same layers the platform uses, switched on one at a time (off;
- * SDK + @fastify/otel with nothing sampled; spans recorded, exporter discarding; OTLP/HTTP protobuf
+ * the AsyncLocalStorage context manager alone; SDK + @fastify/otel with nothing sampled; spans recorded, exporter discarding; OTLP/HTTP protobuf
  * export to a local HTTP server that drains each post and answers 200). For each, wrk -t1 -c32
  * drives the server and the server process's CPU time (utime + stime, /proc) is divided by the
  * requests served: CPU µs per request, the median over rounds, and each layer's increment.
- * No target: it explains the `tracing` suite. Flags: --rounds=N (3), --seconds=S (6).
+ * No target: it explains the `tracing` suite. Flags: --rounds=N (5), --seconds=S (6).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -17,7 +17,8 @@ import { flag, loadText, median, roundsBlock } from './stats.js';
 
 const VARIANTS = [
   { name: 'off', what: 'no tracing SDK' },
-  { name: 'hooks', what: '+ SDK (AsyncLocalStorage) + @fastify/otel, sampler always_off' },
+  { name: 'context', what: '+ AsyncLocalStorage context manager alone, a context per request' },
+  { name: 'hooks', what: '+ SDK tracer + @fastify/otel hooks and its span, sampler always_off' },
   { name: 'record', what: '+ always_on: a SERVER span recorded per request, exporter discarding' },
   { name: 'export', what: '+ OTLP/HTTP protobuf export to a local HTTP server' },
 ] as const;
@@ -51,7 +52,7 @@ const stop = (child: ChildProcess) =>
   });
 
 export async function main(flags: string[]): Promise<void> {
-  const rounds = flag(flags, 'rounds', 3);
+  const rounds = flag(flags, 'rounds', 5);
   const seconds = flag(flags, 'seconds', 6);
   const before = loadText(' ');
   const server = fileURLToPath(new URL('./tracing-parts-server.js', import.meta.url));
@@ -77,7 +78,7 @@ export async function main(flags: string[]): Promise<void> {
           cpu.get(v.name)?.push(us);
           rps.get(v.name)?.push(r.rps);
           log.push(
-            `round ${round} ${v.name.padEnd(6)} ${r.rps.toFixed(0).padStart(6)} req/s  ${us.toFixed(1).padStart(6)} CPU µs/request`,
+            `round ${round} ${v.name.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  ${us.toFixed(1).padStart(6)} CPU µs/request`,
           );
         } finally {
           await stop(s.child);
