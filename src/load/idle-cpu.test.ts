@@ -57,9 +57,10 @@ test('--precise-starts keeps polling: starts within µs of their time at 3,000/s
     });
     assert.equal(r.summary.started, 3000);
     assert.equal(r.settings.preciseStarts, true);
-    // Ticks leave a median lag of ~0.5 ms at this rate; polling, a few µs (more only when descheduled).
+    // Ticks leave a median lag of ~0.5 ms at this rate; polling, a few µs (more when descheduled:
+    // 0.115 ms was seen once with other test files running beside it). 0.25 ms still tells them apart.
     const p50 = r.schedulingLag?.percentiles.p50 ?? Number.POSITIVE_INFINITY;
-    assert.ok(p50 < 0.1, `scheduling lag p50 ${p50} ms`);
+    assert.ok(p50 < 0.25, `scheduling lag p50 ${p50} ms`);
   } finally {
     await target.kill();
   }
