@@ -140,10 +140,12 @@ export async function main(flags: string[]): Promise<void> {
     const off = results.get('off') ?? [];
     const on = results.get('on') ?? [];
     const tenthRuns = results.get('10%') ?? [];
-    const ratio = median(on.map((r, i) => r.rps / (off[i]?.rps ?? Number.NaN)));
-    const tenthRatio = median(tenthRuns.map((r, i) => r.rps / (off[i]?.rps ?? Number.NaN)));
     const noneRuns = results.get('0%') ?? [];
-    const noneRatio = median(noneRuns.map((r, i) => r.rps / (off[i]?.rps ?? Number.NaN)));
+    // The median of per-round ratios: each round's variant against the off run just before it.
+    const toOff = (runs: readonly Round[]) => median(runs.map((r, i) => r.rps / (off[i]?.rps ?? Number.NaN)));
+    const ratio = toOff(on);
+    const tenthRatio = toOff(tenthRuns);
+    const noneRatio = toOff(noneRuns);
     // Spans from the 10 % service count too: about a tenth of its requests.
     const onRequests = [...on, ...tenthRuns.map((r) => ({ ...r, rps: r.rps / 10 }))].reduce(
       (a, r) => a + r.rps * seconds,

@@ -78,7 +78,7 @@ export function emptyIsUnset<T>(field: Field<T>): Field<T> {
 
 /** `field` made optional: unset, empty or blank is undefined; anything else parses as `field` does. */
 export function optional<T>(field: Field<T>): Field<T | undefined> {
-  return { ...field, default: undefined, parse: (raw) => (raw.trim() === '' ? undefined : field.parse(raw)) };
+  return emptyIsUnset<T | undefined>({ ...field, default: undefined });
 }
 
 /** A duration such as "20ms" or "10s", held in milliseconds. */
