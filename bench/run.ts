@@ -34,6 +34,7 @@ export const SUITES: readonly SuiteSpec[] = [
   { name: 'counter', seconds: 120 },
   { name: 'tickets', seconds: 90 },
   { name: 'tracing', seconds: 130 },
+  { name: 'tracing-node24', seconds: 140 },
   { name: 'tracing-parts', seconds: 250 },
 ];
 

@@ -21,6 +21,15 @@ export function flag(flags: readonly string[], name: string, def: number): numbe
   return v;
 }
 
+/** A `--name=VALUE` string flag, or undefined when absent; an empty value is an error. */
+export function textFlag(flags: readonly string[], name: string): string | undefined {
+  const hit = flags.find((f) => f.startsWith(`--${name}=`));
+  if (hit === undefined) return undefined;
+  const v = hit.slice(name.length + 3);
+  if (v === '') throw new Error(`--${name} needs a value`);
+  return v;
+}
+
 /** Raw per-round lines as a collapsed markdown block (`<details>` around a code block). */
 export function roundsBlock(lines: readonly string[], summary = 'rounds'): string[] {
   return [`<details><summary>${summary}</summary>`, '', '```', ...lines, '```', '</details>', ''];

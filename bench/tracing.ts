@@ -11,17 +11,20 @@
  * median of the per-round ratios on/off, and where the CPU goes: CPU µs per request of the service,
  * the collector, Postgres (this run's backends and its background processes) and wrk, from /proc
  * over each window. Target: ≥ 0.85×. Flags: --rounds=N (5), --seconds=S (5),
- * --connections=C (32).
+ * --connections=C (32), --node=PATH (the Node.js binary the services run on; default this one's:
+ * the context manager's cost depends on it, see docs/tracing.md).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { type ChildService, spawnPeaklab } from '../src/shared/child-service.js';
 import { testBackends } from '../src/testing/backends.js';
 import { runWrk, type WrkResult, writePostScript } from './orders-wrk.js';
 import { CpuMeter, postgresPids } from './proc-cpu.js';
-import { flag, loadText, median, roundsBlock } from './stats.js';
+import { flag, loadText, median, roundsBlock, textFlag } from './stats.js';
 
 const TARGET = 0.85;
 
@@ -56,10 +59,18 @@ function row(name: string, runs: readonly Round[]): string {
   return `| ${name} | ${m((r) => r.rps).toFixed(0)} | ${m((r) => r.p99Ms).toFixed(2)} ms | ${us((r) => r.cpuUs.service)} | ${us((r) => r.cpuUs.collector)} | ${us((r) => r.cpuUs.postgres)} | ${us((r) => r.cpuUs.wrk)} |`;
 }
 
-export async function main(flags: string[]): Promise<void> {
+/**
+ * The suite. `runtime` is set by bench/tracing-node24.ts: the suite name for the printed command
+ * and the Node.js binary it fetched; otherwise `--node=PATH`, or this process's own binary.
+ */
+export async function main(flags: string[], runtime?: { suite: string; execPath: string }): Promise<void> {
   const rounds = flag(flags, 'rounds', 5);
   const seconds = flag(flags, 'seconds', 5);
   const connections = flag(flags, 'connections', 32);
+  const nodeFlag = runtime === undefined ? textFlag(flags, 'node') : undefined;
+  const execPath = runtime?.execPath ?? (nodeFlag === undefined ? process.execPath : resolve(nodeFlag));
+  const suite = runtime?.suite ?? 'tracing';
+  const nodeVersion = (await promisify(execFile)(execPath, ['-v'])).stdout.trim();
   const before = load();
   const backends = testBackends('bench_tracing');
   const appName = `peaklab_${backends.schema}`;
@@ -92,10 +103,10 @@ export async function main(flags: string[]): Promise<void> {
   const none = { ...traced, OTEL_TRACES_SAMPLER: 'always_off' };
   const services: Array<{ name: 'off' | 'on' | '10%' | '0%'; svc: ChildService }> = [];
   try {
-    services.push({ name: 'off', svc: await spawnPeaklab(args, { env: base }) });
-    services.push({ name: 'on', svc: await spawnPeaklab(args, { env: traced }) });
-    services.push({ name: '10%', svc: await spawnPeaklab(args, { env: tenth }) });
-    services.push({ name: '0%', svc: await spawnPeaklab(args, { env: none }) });
+    services.push({ name: 'off', svc: await spawnPeaklab(args, { env: base, execPath }) });
+    services.push({ name: 'on', svc: await spawnPeaklab(args, { env: traced, execPath }) });
+    services.push({ name: '10%', svc: await spawnPeaklab(args, { env: tenth, execPath }) });
+    services.push({ name: '0%', svc: await spawnPeaklab(args, { env: none, execPath }) });
     for (const s of services) await runWrk(s.svc.url as string, script, { seconds: 2, connections }); // warm up
     const spansBefore = (await collectorStats(collector.url)).received;
     const pgMeter = new CpuMeter(postgresPids(appName));
@@ -153,11 +164,11 @@ export async function main(flags: string[]): Promise<void> {
     );
     const errors = [...off, ...on, ...tenthRuns, ...noneRuns].reduce((a, r) => a + r.errors, 0);
     const out = [
-      `command: \`npm run bench -- tracing --rounds=${rounds} --seconds=${seconds} --connections=${connections}\``,
+      `command: \`npm run bench -- ${suite} --rounds=${rounds} --seconds=${seconds} --connections=${connections}${nodeFlag === undefined ? '' : ` --node=${nodeFlag}`}\``,
       `date: ${new Date().toISOString()}`,
       `load average before: ${before}; after: ${load()}`,
       '',
-      `wrk -t1 -c${connections} -d${seconds}s POST /orders on \`serve orders --mode direct --work-ms 0\` (Postgres), ${rounds} alternating rounds, medians:`,
+      `wrk -t1 -c${connections} -d${seconds}s POST /orders on \`serve orders --mode direct --work-ms 0\` (Postgres) on Node ${nodeVersion}, ${rounds} alternating rounds, medians:`,
       '',
       '| tracing | req/s | p99 | CPU µs/request: service | collector | postgres | wrk |',
       '|---|---:|---:|---:|---:|---:|---:|',

@@ -12,6 +12,7 @@ import {
   verdictsOf,
 } from '../../bench/benchmarks-md.js';
 import { SUITES } from '../../bench/run.js';
+import { flag, textFlag } from '../../bench/stats.js';
 import { REPO_DIR } from './artifacts.testing.js';
 
 /**
@@ -102,4 +103,14 @@ test('the nats-sync bench runs the shipped NATS config, differing only in port, 
   assert.doesNotMatch(dflt, /^\s*sync_interval/m);
   // Nothing else differs between the two.
   assert.equal(always.replace(/^\s*sync_interval: always$/m, ''), dflt);
+});
+
+test('suite flags: numbers must be positive, a text flag needs a value, an absent one is the default', () => {
+  assert.equal(flag(['--rounds=3'], 'rounds', 5), 3);
+  assert.equal(flag([], 'rounds', 5), 5);
+  assert.throws(() => flag(['--rounds=0'], 'rounds', 5), /--rounds must be a positive number/);
+  assert.throws(() => flag(['--rounds=x'], 'rounds', 5), /--rounds must be a positive number/);
+  assert.equal(textFlag(['--node=/opt/node/bin/node'], 'node'), '/opt/node/bin/node');
+  assert.equal(textFlag(['--nodes=1'], 'node'), undefined);
+  assert.throws(() => textFlag(['--node='], 'node'), /--node needs a value/);
 });

@@ -41,6 +41,8 @@ export interface SpawnOptions {
    */
   env: Readonly<Record<string, string | undefined>>;
   cwd?: string;
+  /** The Node.js binary to run peaklab with (default: this process's own, `process.execPath`). */
+  execPath?: string;
   /** How long to wait for the ready line. */
   timeoutMs?: number;
 }
@@ -53,7 +55,7 @@ export function spawnPeaklab(args: readonly string[], opts: SpawnOptions): Promi
   // The IPC channel is the child's lifeline: it closes when this process dies, however it dies
   // (SIGKILL included, when no exit handler runs), and the child then stops itself as on SIGTERM
   // (onShutdownSignal). Nothing is sent over it.
-  const child = spawn(process.execPath, [PEAKLAB_BIN, ...args], {
+  const child = spawn(opts.execPath ?? process.execPath, [PEAKLAB_BIN, ...args], {
     cwd: opts.cwd,
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
