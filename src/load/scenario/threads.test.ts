@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isPeaklabError } from '../../shared/errors.js';
+import { waitFor } from '../../testing/wait.js';
 import { runLoad } from '../mod.js';
 import { assertAccounting } from '../testing/accounting.js';
 import { runCli } from '../testing/cli.js';
@@ -285,20 +286,14 @@ test('--threads 2 stopped early (Ctrl+C): every thread stops, the partial counts
   );
   try {
     const stop = new AbortController();
-    // Stop once the threads are well under way (30 requests seen), not after a fixed time: on a
-    // busy machine starting the workers alone can take most of a fixed 400 ms.
-    const poll = setInterval(() => {
-      if (server.received >= 30) stop.abort();
-    }, 5);
-    const fallback = setTimeout(() => stop.abort(), 4000);
+    // Stop once the threads are well under way (30 requests seen; after 4 s regardless), not after
+    // a fixed time: on a busy machine starting the workers alone can take most of a fixed 400 ms.
+    void waitFor(async () => server.received >= 30, 4000, 5).then(() => stop.abort());
     const started = Date.now();
     const r = await runLoad(
       { target: server.url, scenario: file, rate: 'constant:100', durationMs: 10_000, threads: 2 },
       { signal: stop.signal },
-    ).finally(() => {
-      clearInterval(poll);
-      clearTimeout(fallback);
-    });
+    );
     assert.ok(Date.now() - started < 6000, `stopped after ${Date.now() - started} ms`);
     assert.equal(r.interrupted, true);
     assertAccounting(r);
